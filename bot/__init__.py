@@ -1,0 +1,1 @@
+"""The application: settings, wiring, middlewares and plain domain modules."""

@@ -1,0 +1,125 @@
+"""Wiring: build the Bot, the Dispatcher and everything they share, from Settings.
+
+Factories, not module-level singletons: a Router can join only one Dispatcher, and tests (and
+the demo) build the application more than once in one process.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram_i18n import I18nMiddleware
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.fsm_storage import SQLiteStorage
+from bot.i18n import create_i18n_middleware
+from bot.middlewares import ChatOrderIsolation, UserMiddleware
+from bot.policy import PolicyLibrary, load_policy_library
+from bot.profile import set_bot_profile
+from bot.sender import SendingPolicy
+from handlers.customer import create_customer_router
+from handlers.errors import create_errors_router
+from handlers.operators import create_operators_router
+from storage import users
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    clock: Clock
+    policies: PolicyLibrary
+    bot: Bot
+    dispatcher: Dispatcher
+    i18n: I18nMiddleware
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    async def startup(self) -> None:
+        """What start_polling does before the first update; tests feeding updates call it too."""
+        await self.dispatcher.emit_startup(**self.startup_data())
+
+    async def shutdown(self) -> None:
+        await self.dispatcher.emit_shutdown(**self.startup_data())
+        await self.bot.session.close()
+        await self.db.close()
+
+    def startup_data(self) -> dict[str, Any]:
+        return {"bot": self.bot, "bots": [self.bot], "dispatcher": self.dispatcher, **self.dispatcher.workflow_data}
+
+
+def create_bot(settings: Settings, sending_policy: SendingPolicy | None = None) -> Bot:
+    api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else None
+    session = AiohttpSession(api=api) if api else AiohttpSession()
+    if sending_policy is not None:
+        session.middleware(sending_policy)
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    settings: Settings, db: Database, clock: Clock, policies: PolicyLibrary
+) -> tuple[Dispatcher, I18nMiddleware]:
+    dispatcher = Dispatcher(
+        storage=SQLiteStorage(db, clock),
+        events_isolation=ChatOrderIsolation(),
+        # Shared dependencies reach handlers as keyword arguments by these names.
+        settings=settings,
+        db=db,
+        clock=clock,
+        policies=policies,
+    )
+    # Order matters: the user row is loaded before the i18n middleware reads its language.
+    dispatcher.update.outer_middleware(UserMiddleware())
+    i18n = create_i18n_middleware()
+    i18n.setup(dispatcher)
+    dispatcher.include_routers(
+        create_errors_router(),
+        create_operators_router(settings.admin_chat_id),
+        create_customer_router(),
+    )
+
+    async def on_startup(bot: Bot) -> None:
+        await set_bot_profile(bot, i18n.core, settings)
+
+    dispatcher.startup.register(on_startup)
+    return dispatcher, i18n
+
+
+async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
+    """Everything the bot needs, checked before the first update: a bad policy folder or
+    database fails here with a clear message, not in the middle of a conversation."""
+    clock = clock or SystemClock()
+    policies = load_policy_library(settings.policy_dir)
+    db = await Database.open(settings.database_path)
+
+    async def on_unreachable(chat_id: int, reason: str) -> None:
+        await users.mark_unreachable(db, chat_id, reason, clock.now())
+
+    bot = create_bot(settings, SendingPolicy(on_unreachable))
+    dispatcher, i18n = create_dispatcher(settings, db, clock, policies)
+    return App(settings=settings, db=db, clock=clock, policies=policies, bot=bot, dispatcher=dispatcher, i18n=i18n)
+
+
+async def run_polling(settings: Settings) -> None:
+    app = await create_app(settings)
+    log.info("policy version %s loaded; polling", app.policies.current.version)
+    try:
+        await app.dispatcher.start_polling(
+            app.bot, allowed_updates=app.dispatcher.resolve_used_update_types(), handle_as_tasks=True
+        )
+    finally:
+        await app.db.close()

@@ -1,0 +1,56 @@
+"""The user's own data as one JSON document (Law 94-V: the right to know what is held)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.config import Settings
+from bot.consent import iso27560_record
+from storage import audit, consents, users
+from storage.db import Executor, to_iso
+from storage.users import User
+
+
+async def build_export(db: Executor, settings: Settings, user: User, now: datetime) -> dict[str, Any]:
+    records = await consents.history(db, user.id)  # newest first
+    consent_items = []
+    for position, record in enumerate(reversed(records)):
+        notice = await consents.notice_text(db, record.notice_sha256)
+        consent_items.append(
+            iso27560_record(record, settings, notice, is_latest=position == len(records) - 1)
+        )
+    return {
+        "generated_at": to_iso(now),
+        "controller": {
+            "name": settings.operator_name,
+            "bin": settings.operator_bin,
+            "contact": settings.operator_contact,
+        },
+        "profile": {
+            "telegram_id": user.id,
+            "telegram_first_name": user.first_name,
+            "telegram_last_name": user.last_name,
+            "telegram_username": user.username,
+            "telegram_language_code": user.telegram_language,
+            "language": user.language,
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "email": user.email,
+            "reachable": user.reachable,
+            "first_contact_at": user.created_at,
+            "updated_at": user.updated_at,
+        },
+        "consents": consent_items,
+        "advertising": {
+            "opted_in": user.ads_opt_in,
+            "history": [
+                {"opted_in": choice.opted_in, "reason": choice.reason, "at": choice.created_at}
+                for choice in await users.ads_history(db, user.id)
+            ],
+        },
+        "audit_trail": [
+            {"at": entry.at, "actor": entry.actor, "event": entry.event, "details": entry.details}
+            for entry in await audit.entries_for_user(db, user.id)
+        ],
+    }

@@ -1,0 +1,61 @@
+"""Languages: which one a user gets, and the Fluent translations behind it.
+
+The choice goes: the language the user picked (stored in the database) → Telegram's
+language_code (split on '-', so 'ru-RU' counts as 'ru') → Russian. aiogram-i18n's default
+managers ignore the stored choice, hence a manager of our own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import User as TelegramUser
+from aiogram_i18n import I18nMiddleware
+from aiogram_i18n.cores import FluentRuntimeCore
+from aiogram_i18n.managers import BaseManager
+
+from bot.config import PROJECT_ROOT
+from storage.users import User
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+SUPPORTED_LANGUAGES = ("kk", "ru")
+DEFAULT_LANGUAGE = "ru"
+
+
+def language_from_code(language_code: str | None) -> str | None:
+    """Telegram's language_code ('kk', 'ru-RU', 'en') → a supported language or None."""
+    if not language_code:
+        return None
+    base = language_code.split("-")[0].strip().lower()
+    return base if base in SUPPORTED_LANGUAGES else None
+
+
+def pick_language(stored: str | None, language_code: str | None) -> str:
+    if stored in SUPPORTED_LANGUAGES:
+        return stored  # type: ignore[return-value]
+    return language_from_code(language_code) or DEFAULT_LANGUAGE
+
+
+class UserLocaleManager(BaseManager):
+    """Reads the language from the user row loaded by UserMiddleware."""
+
+    async def get_locale(
+        self, app_user: User | None = None, event_from_user: TelegramUser | None = None
+    ) -> str:
+        stored = app_user.language if app_user is not None else None
+        code = event_from_user.language_code if event_from_user is not None else None
+        return pick_language(stored, code)
+
+    async def set_locale(self, locale: str, **_: Any) -> None:
+        # Persisting is done by storage.users.set_language inside the handler, with an audit entry.
+        return None
+
+
+def create_i18n_core() -> FluentRuntimeCore:
+    return FluentRuntimeCore(path=LOCALES_DIR / "{locale}", default_locale=DEFAULT_LANGUAGE)
+
+
+def create_i18n_middleware(core: FluentRuntimeCore | None = None) -> I18nMiddleware:
+    return I18nMiddleware(
+        core=core or create_i18n_core(), manager=UserLocaleManager(), default_locale=DEFAULT_LANGUAGE
+    )

@@ -1,0 +1,41 @@
+"""What no capability took: a short helpful answer, never silence or a traceback."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram_i18n import I18nContext
+
+from bot.clock import Clock
+from handlers.keyboards import main_menu
+from storage import users
+from storage.db import Database
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+
+    @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=KICKED))
+    async def on_blocked(event: ChatMemberUpdated, db: Database, clock: Clock) -> None:
+        # The user blocked the bot: remember it so broadcasts skip them; nothing to answer.
+        await users.mark_unreachable(db, event.from_user.id, "blocked", clock.now())
+
+    @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=MEMBER))
+    async def on_unblocked(event: ChatMemberUpdated) -> None:
+        # UserMiddleware already marked the user reachable again when it loaded them.
+        return None
+
+    @router.edited_message()
+    async def on_edited(message: Message, i18n: I18nContext) -> None:
+        await message.answer(i18n.get("edited-ignored"))
+
+    @router.message()
+    async def on_anything(message: Message, i18n: I18nContext) -> None:
+        await message.answer(i18n.get("unknown-input"), reply_markup=main_menu(i18n))
+
+    @router.callback_query()
+    async def on_stale_button(callback: CallbackQuery, i18n: I18nContext) -> None:
+        await callback.answer(i18n.get("button-outdated"), show_alert=True)
+
+    return router

@@ -1,0 +1,183 @@
+"""/mydata: what the bot holds about the user, a JSON export, and corrections."""
+
+from __future__ import annotations
+
+import json
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.consent import has_active_consent
+from bot.export import build_export
+from bot.formatting import esc, local_time, utc_offset_label
+from bot.policy import PolicyLibrary
+from bot.validation import NAME_MAX, clean_email, clean_name, clean_phone
+from handlers.customer.ads import ads_view
+from handlers.customer.consent import status_line
+from handlers.filters import MenuButton
+from handlers.keyboards import MyDataAction, MyDataCb, cancel_keyboard, main_menu, share_phone_keyboard
+from storage import audit, consents, users
+from storage.db import Database
+from storage.users import User
+
+
+class Correction(StatesGroup):
+    full_name = State()
+    phone = State()
+    email = State()
+
+
+FIELD_BY_STATE = {Correction.full_name.state: "full_name", Correction.phone.state: "phone", Correction.email.state: "email"}
+
+
+async def mydata_view(
+    i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database, user: User
+) -> tuple[str, InlineKeyboardMarkup]:
+    unset = i18n.get("not-set")
+    body = i18n.get(
+        "mydata-body",
+        telegram_id=str(user.id),
+        telegram_name=esc(" ".join(p for p in (user.first_name, user.last_name) if p) or unset),
+        username=esc("@" + user.username) if user.username else unset,
+        language=i18n.get(f"lang-name-{user.language}") if user.language else unset,
+        full_name=esc(user.full_name) if user.full_name else unset,
+        phone=esc(user.phone) if user.phone else unset,
+        email=esc(user.email) if user.email else unset,
+        created=local_time(user.created_at, settings.tz),
+    )
+    consent = status_line(i18n, settings, policies, await consents.latest(db, user.id))
+    ads_text, _ = await ads_view(i18n, settings, db, user)
+    text = "\n\n".join([i18n.get("mydata-title"), body, consent, ads_text, i18n.get("mydata-footer")])
+    builder = InlineKeyboardBuilder()
+    builder.button(text=i18n.get("mydata-export-button"), callback_data=MyDataCb(action=MyDataAction.EXPORT))
+    builder.button(text=i18n.get("mydata-edit-name-button"), callback_data=MyDataCb(action=MyDataAction.NAME))
+    builder.button(text=i18n.get("mydata-edit-phone-button"), callback_data=MyDataCb(action=MyDataAction.PHONE))
+    builder.button(text=i18n.get("mydata-edit-email-button"), callback_data=MyDataCb(action=MyDataAction.EMAIL))
+    builder.adjust(1, 3)
+    return text, builder.as_markup()
+
+
+async def save_field(
+    message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, user: User,
+    field: str, value: str | None,
+) -> None:
+    await users.correct_field(db, user.id, field, value, clock.now())
+    await state.clear()
+    await message.answer(i18n.get("mydata-saved" if value else "mydata-deleted"), reply_markup=main_menu(i18n))
+
+
+def create_router() -> Router:
+    router = Router(name="mydata")
+
+    @router.message(Command("mydata"))
+    @router.message(MenuButton("menu-mydata"))
+    async def on_mydata(
+        message: Message, i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database,
+        clock: Clock, app_user: User,
+    ) -> None:
+        text, markup = await mydata_view(i18n, settings, policies, db, app_user)
+        await audit.record(db, at=clock.now(), actor=audit.user_actor(app_user.id), event="data_viewed", subject_user_id=app_user.id)
+        await message.answer(text, reply_markup=markup)
+
+    @router.callback_query(MyDataCb.filter(F.action == MyDataAction.EXPORT))
+    async def on_export(
+        callback: CallbackQuery, i18n: I18nContext, settings: Settings, db: Database, clock: Clock, app_user: User
+    ) -> None:
+        now = clock.now()
+        await audit.record(db, at=now, actor=audit.user_actor(app_user.id), event="data_exported", subject_user_id=app_user.id)
+        document = await build_export(db, settings, app_user, now)
+        payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        await callback.answer()
+        assert callback.message is not None and callback.bot is not None
+        await callback.bot.send_document(
+            callback.message.chat.id,
+            BufferedInputFile(payload, filename=f"my-data-{app_user.id}.json"),
+            caption=i18n.get("mydata-export-caption", time=local_time(now, settings.tz), tz=utc_offset_label(settings.tz, now)),
+        )
+
+    @router.callback_query(MyDataCb.filter(F.action.in_({MyDataAction.NAME, MyDataAction.PHONE, MyDataAction.EMAIL})))
+    async def on_edit(
+        callback: CallbackQuery, callback_data: MyDataCb, i18n: I18nContext, db: Database, app_user: User, state: FSMContext
+    ) -> None:
+        message = callback.message
+        assert message is not None and callback.bot is not None
+        if not has_active_consent(await consents.latest(db, app_user.id)):
+            await callback.answer(i18n.get("mydata-needs-consent"), show_alert=True)
+            return
+        await callback.answer()
+        chat_id = message.chat.id
+        if callback_data.action is MyDataAction.NAME:
+            await state.set_state(Correction.full_name)
+            await callback.bot.send_message(chat_id, i18n.get("mydata-ask-name", max=NAME_MAX), reply_markup=cancel_keyboard(i18n, with_delete=bool(app_user.full_name)))
+        elif callback_data.action is MyDataAction.EMAIL:
+            await state.set_state(Correction.email)
+            await callback.bot.send_message(chat_id, i18n.get("mydata-ask-email"), reply_markup=cancel_keyboard(i18n, with_delete=bool(app_user.email)))
+        else:
+            await state.set_state(Correction.phone)
+            await callback.bot.send_message(chat_id, i18n.get("mydata-ask-phone"), reply_markup=share_phone_keyboard(i18n))
+            if app_user.phone:
+                await callback.bot.send_message(chat_id, i18n.get("mydata-delete-value-button"), reply_markup=cancel_keyboard(i18n, with_delete=True))
+
+    @router.callback_query(MyDataCb.filter(F.action == MyDataAction.DELETE_VALUE), StateFilter(Correction))
+    async def on_delete_value(
+        callback: CallbackQuery, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User
+    ) -> None:
+        field = FIELD_BY_STATE[str(await state.get_state())]
+        await callback.answer()
+        assert isinstance(callback.message, Message)
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await save_field(callback.message, i18n, state, db, clock, app_user, field, None)
+
+    @router.callback_query(MyDataCb.filter(F.action == MyDataAction.CANCEL))
+    async def on_cancel_button(callback: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
+        await callback.answer()
+        assert isinstance(callback.message, Message)
+        await callback.message.edit_reply_markup(reply_markup=None)
+        if await state.get_state() is None:
+            await callback.message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n))
+            return
+        await state.clear()
+        await callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n))
+
+    @router.message(Correction.full_name, F.text)
+    async def on_name(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
+        name = clean_name(message.text)
+        if name is None:
+            await message.answer(i18n.get("mydata-name-invalid", max=NAME_MAX))
+            return
+        await save_field(message, i18n, state, db, clock, app_user, "full_name", name)
+
+    @router.message(Correction.email, F.text)
+    async def on_email(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
+        email = clean_email(message.text)
+        if email is None:
+            await message.answer(i18n.get("mydata-email-invalid"))
+            return
+        await save_field(message, i18n, state, db, clock, app_user, "email", email)
+
+    @router.message(Correction.phone, F.contact)
+    async def on_contact(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
+        assert message.contact is not None
+        phone = clean_phone(message.contact.phone_number)
+        # Only the user's own number: a forwarded contact card of someone else is refused.
+        if message.contact.user_id != app_user.id or phone is None:
+            await message.answer(i18n.get("mydata-phone-not-own"), reply_markup=share_phone_keyboard(i18n))
+            return
+        await save_field(message, i18n, state, db, clock, app_user, "phone", phone)
+
+    @router.message(Correction.phone)
+    async def on_phone_other(message: Message, i18n: I18nContext) -> None:
+        await message.answer(i18n.get("mydata-phone-use-button"), reply_markup=share_phone_keyboard(i18n))
+
+    @router.message(StateFilter(Correction.full_name, Correction.email))
+    async def on_not_text(message: Message, i18n: I18nContext) -> None:
+        await message.answer(i18n.get("mydata-text-expected"))
+
+    return router

@@ -1,0 +1,158 @@
+"""/policy: a table of contents of buttons, each section readable on its own, long ones paged."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.config import Settings
+from bot.formatting import esc, local_date
+from bot.policy import PolicyDocument, PolicyLibrary, PolicyVersion, paginate
+from handlers.filters import MenuButton
+from handlers.keyboards import PolicyAction, PolicyCb
+
+# Leaves room for the page header inside Telegram's 4096-character message limit.
+PAGE_LIMIT = 3500
+
+
+@lru_cache(maxsize=512)
+def section_pages(document: PolicyDocument, index: int) -> tuple[str, ...]:
+    section = document.section(index)
+    if section is None:
+        return ()
+    return tuple(paginate(section.text, PAGE_LIMIT))
+
+
+def section_label(i18n: I18nContext, document: PolicyDocument, index: int) -> str:
+    section = document.section(index)
+    assert section is not None
+    return section.short_title() or i18n.get("policy-preamble")
+
+
+def toc_view(
+    i18n: I18nContext, version: PolicyVersion, language: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    document, fallback = version.document(language)
+    text = i18n.get(
+        "policy-header",
+        title=esc(document.title or i18n.get("policy-untitled")),
+        date=local_date(version.effective_date),
+        sections=len(document.sections),
+    )
+    if fallback:
+        text += "\n\n" + i18n.get("policy-fallback-note")
+    builder = InlineKeyboardBuilder()
+    for section in document.sections:
+        builder.button(
+            text=section_label(i18n, document, section.index),
+            callback_data=PolicyCb(
+                action=PolicyAction.SECTION, version=version.version, lang=document.language, section=section.index
+            ),
+        )
+    builder.button(
+        text=i18n.get("policy-download-button"),
+        callback_data=PolicyCb(action=PolicyAction.FILE, version=version.version, lang=document.language),
+    )
+    builder.adjust(1)
+    return text, builder.as_markup()
+
+
+def section_view(
+    i18n: I18nContext, version: PolicyVersion, document: PolicyDocument, index: int, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    pages = section_pages(document, index)
+    header = i18n.get(
+        "policy-page-header",
+        section=esc(section_label(i18n, document, index)),
+        date=local_date(version.effective_date),
+        page=page + 1,
+        pages=len(pages),
+    )
+    text = header + "\n\n" + esc(pages[page].strip())
+
+    def cb(action: PolicyAction, section: int = 0, page_no: int = 0) -> PolicyCb:
+        return PolicyCb(action=action, version=version.version, lang=document.language, section=section, page=page_no)
+
+    builder = InlineKeyboardBuilder()
+    paging = []
+    if page > 0:
+        paging.append((i18n.get("policy-prev-page-button"), cb(PolicyAction.SECTION, index, page - 1)))
+    if page + 1 < len(pages):
+        paging.append((i18n.get("policy-next-page-button"), cb(PolicyAction.SECTION, index, page + 1)))
+    for label, data in paging:
+        builder.button(text=label, callback_data=data)
+    sections = []
+    if index > 0:
+        sections.append((i18n.get("policy-prev-section-button"), cb(PolicyAction.SECTION, index - 1)))
+    if index + 1 < len(document.sections):
+        sections.append((i18n.get("policy-next-section-button"), cb(PolicyAction.SECTION, index + 1)))
+    for label, data in sections:
+        builder.button(text=label, callback_data=data)
+    builder.button(text=i18n.get("policy-toc-button"), callback_data=cb(PolicyAction.TOC))
+    builder.adjust(*(n for n in (len(paging), len(sections), 1) if n))
+    return text, builder.as_markup()
+
+
+async def show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Turn the pressed message into the new view; send a new one if it can't be edited."""
+    message = callback.message
+    try:
+        if isinstance(message, Message):
+            await message.edit_text(text, reply_markup=markup)
+            return
+    except TelegramBadRequest as error:
+        if "not modified" in error.message:
+            return
+        if "can't be edited" not in error.message and "not found" not in error.message:
+            raise
+    assert callback.bot is not None and message is not None
+    await callback.bot.send_message(message.chat.id, text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name="policy")
+
+    @router.message(Command("policy"))
+    @router.message(MenuButton("menu-policy"))
+    async def on_policy(message: Message, i18n: I18nContext, policies: PolicyLibrary) -> None:
+        text, markup = toc_view(i18n, policies.current, i18n.locale)
+        await message.answer(text, reply_markup=markup)
+
+    @router.callback_query(PolicyCb.filter())
+    async def on_policy_button(
+        callback: CallbackQuery, callback_data: PolicyCb, i18n: I18nContext, policies: PolicyLibrary,
+        settings: Settings,
+    ) -> None:
+        version = policies.get(callback_data.version)
+        document = version.documents.get(callback_data.lang) if version else None
+        if version is None or document is None:
+            await callback.answer(i18n.get("button-outdated"), show_alert=True)
+            return
+        if callback_data.action is PolicyAction.TOC:
+            await callback.answer()
+            await show(callback, *toc_view(i18n, version, callback_data.lang))
+        elif callback_data.action is PolicyAction.SECTION:
+            pages = section_pages(document, callback_data.section)
+            if not 0 <= callback_data.page < len(pages):
+                await callback.answer(i18n.get("button-outdated"), show_alert=True)
+                return
+            await callback.answer()
+            await show(callback, *section_view(i18n, version, document, callback_data.section, callback_data.page))
+        else:
+            await callback.answer()
+            assert callback.message is not None and callback.bot is not None
+            await callback.bot.send_document(
+                callback.message.chat.id,
+                BufferedInputFile(document.text.encode("utf-8"), filename=f"policy-{version.version}-{document.language}.txt"),
+                caption=i18n.get(
+                    "policy-file-caption", operator=esc(settings.operator_name), date=local_date(version.effective_date)
+                ),
+            )
+
+    return router

@@ -1,0 +1,106 @@
+"""CallbackData factories and keyboard builders.
+
+Every inline button's data is built and parsed by a CallbackData class, so a forged or stale
+button fails validation and lands in the "out of date" handler instead of a handler that would
+trust it. Telegram limits callback data to 64 bytes: keep prefixes and fields short.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.i18n import SUPPORTED_LANGUAGES
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class PolicyAction(enum.StrEnum):
+    TOC = "t"
+    SECTION = "s"
+    FILE = "f"
+
+
+class PolicyCb(CallbackData, prefix="pol"):
+    action: PolicyAction
+    version: str
+    lang: str
+    section: int = 0
+    page: int = 0
+
+
+class ConsentAction(enum.StrEnum):
+    SHOW = "n"
+    ACCEPT = "a"
+    DECLINE = "d"
+    WITHDRAW = "w"
+    WITHDRAW_CONFIRM = "wy"
+    WITHDRAW_KEEP = "wn"
+
+
+class ConsentCb(CallbackData, prefix="cns"):
+    action: ConsentAction
+    version: str
+
+
+class AdsCb(CallbackData, prefix="ads"):
+    opt_in: bool
+
+
+class MyDataAction(enum.StrEnum):
+    EXPORT = "x"
+    NAME = "n"
+    PHONE = "p"
+    EMAIL = "e"
+    DELETE_VALUE = "del"
+    CANCEL = "c"
+
+
+class MyDataCb(CallbackData, prefix="me"):
+    action: MyDataAction
+
+
+MENU_KEYS = ("menu-policy", "menu-consent", "menu-ads", "menu-mydata", "menu-language")
+
+
+def main_menu(i18n: I18nContext) -> ReplyKeyboardMarkup:
+    builder = ReplyKeyboardBuilder()
+    for key in MENU_KEYS:
+        builder.button(text=i18n.get(key))
+    builder.adjust(2, 2, 1)
+    return builder.as_markup(resize_keyboard=True, is_persistent=True)
+
+
+def language_keyboard(i18n: I18nContext, suggested: str | None) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in SUPPORTED_LANGUAGES:
+        label = i18n.get(f"lang-name-{code}")
+        builder.button(text=("✓ " if code == suggested else "") + label, callback_data=LanguageCb(code=code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def cancel_keyboard(i18n: I18nContext, *, with_delete: bool = False) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if with_delete:
+        builder.button(text=i18n.get("mydata-delete-value-button"), callback_data=MyDataCb(action=MyDataAction.DELETE_VALUE))
+    builder.button(text=i18n.get("cancel-button"), callback_data=MyDataCb(action=MyDataAction.CANCEL))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def share_phone_keyboard(i18n: I18nContext) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=i18n.get("mydata-share-phone-button"), request_contact=True)],
+            [KeyboardButton(text=i18n.get("cancel-button"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )

@@ -1,0 +1,1 @@
+"""Everything SQL. Small named async functions over one SQLite database; no aiogram here."""

@@ -1,0 +1,190 @@
+"""The SQLite connection and the schema migrations runner.
+
+One aiosqlite connection serves the whole bot. SQLite allows one writer at a time anyway, and a
+single connection lets us guard multi-statement transactions with an asyncio lock: without it, a
+statement from another task could run inside someone else's open transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class MigrationError(Exception):
+    pass
+
+
+def to_iso(instant: datetime) -> str:
+    """How instants are stored: UTC, ISO 8601 to the microsecond, so text order is time order."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetimes are not stored: pass an aware UTC instant")
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+class Executor:
+    """Statement helpers shared by the database and an open transaction."""
+
+    _conn: aiosqlite.Connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns lastrowid for INSERT, rowcount otherwise."""
+        async with self._conn.execute(sql, params) as cursor:
+            if sql.lstrip()[:6].upper() == "INSERT":
+                return int(cursor.lastrowid or 0)
+            return int(cursor.rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class Transaction(Executor):
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+
+class Database(Executor):
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: autocommit; transactions are explicit BEGIN IMMEDIATE ... COMMIT.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        db = cls(conn, path)
+        await apply_migrations(db, migrations_dir)
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    # Single statements also take the lock, so they never land inside another task's transaction.
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            return await super().execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._lock:
+            await super().executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._lock:
+            return await super().fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return await super().fetch_all(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """All-or-nothing: commits when the block ends, rolls back if it raises."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+
+def list_migrations(migrations_dir: Path) -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(migrations_dir.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"migration file name {path.name!r} is not NNNN_name.sql")
+        found.append((int(match.group(1)), path.stem, path))
+    versions = [version for version, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"two migrations share a number in {migrations_dir}")
+    return found
+
+
+async def schema_version(db: Database) -> int:
+    return int(await db.fetch_value("PRAGMA user_version") or 0)
+
+
+async def apply_migrations(db: Database, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply every migration newer than the database, each in its own transaction.
+
+    The schema version lives in SQLite's user_version, changed in the same transaction as the
+    migration itself, so a crash leaves the database either before or after a migration.
+    """
+    current = await schema_version(db)
+    applied = []
+    for version, name, path in list_migrations(migrations_dir):
+        if version <= current:
+            continue
+        sql = path.read_text(encoding="utf-8")
+        async with db.transaction() as tx:
+            # executescript would COMMIT first; run the statements one by one inside our transaction.
+            for statement in _split_sql(sql):
+                await tx.execute(statement)
+            await tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) "
+                "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))",
+                (version, name),
+            )
+            await tx.execute(f"PRAGMA user_version = {version:d}")
+        log.info("applied migration %s", name)
+        applied.append(name)
+    return applied
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements; triggers (BEGIN ... END;) stay whole."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

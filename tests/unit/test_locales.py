@@ -1,0 +1,94 @@
+"""Every user-facing key exists in Kazakh and Russian, and Russian plurals are right."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fluent.syntax import FluentParser, ast
+
+from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, create_i18n_core, language_from_code, pick_language
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def keys_of(language: str) -> dict[str, set[str]]:
+    """message id → the variables it uses, over every .ftl file of the language."""
+    parser = FluentParser(with_spans=False)
+    found: dict[str, set[str]] = {}
+    for path in sorted((LOCALES_DIR / language).glob("*.ftl")):
+        resource = parser.parse(path.read_text(encoding="utf-8"))
+        for entry in resource.body:
+            assert not isinstance(entry, ast.Junk), f"syntax error in {path}: {entry.content[:80]!r}"
+            if isinstance(entry, ast.Message):
+                assert entry.id.name not in found, f"{entry.id.name} defined twice in {language}"
+                found[entry.id.name] = _variables(entry)
+    return found
+
+
+def _variables(node: object) -> set[str]:
+    names: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, ast.VariableReference):
+            names.add(value.id.name)
+        if isinstance(value, ast.BaseNode):
+            for child in vars(value).values():
+                walk(child)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child)
+
+    walk(node)
+    return names
+
+
+def test_both_languages_have_the_same_keys_and_variables() -> None:
+    kk, ru = keys_of("kk"), keys_of("ru")
+    assert sorted(set(kk) - set(ru)) == [], "keys missing in ru"
+    assert sorted(set(ru) - set(kk)) == [], "keys missing in kk"
+    for key in kk:
+        assert kk[key] == ru[key], f"{key}: kk uses {sorted(kk[key])}, ru uses {sorted(ru[key])}"
+
+
+def test_every_key_used_in_code_exists() -> None:
+    """A key referenced from Python must exist in both languages (catches typos)."""
+    used: set[str] = set()
+    pattern = re.compile(r"""(?:i18n\.get|\bt|core\.get)\(\s*f?["']([a-z][a-z0-9-]+)["']""")
+    for folder in ("bot", "handlers"):
+        for path in (PROJECT / folder).rglob("*.py"):
+            used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    for language in SUPPORTED_LANGUAGES:
+        missing = used - set(keys_of(language))
+        assert not missing, f"{language} lacks {sorted(missing)}"
+
+
+async def test_russian_plurals() -> None:
+    core = create_i18n_core()
+    await core.startup()
+    titles = {n: core.get("consent-history-title", "ru", count=n) for n in (1, 2, 5, 11, 21, 22, 25)}
+    assert titles[1].endswith("1 запись")
+    assert titles[2].endswith("2 записи")
+    assert titles[5].endswith("5 записей")
+    assert titles[11].endswith("11 записей")
+    assert titles[21].endswith("21 запись")
+    assert titles[22].endswith("22 записи")
+    assert titles[25].endswith("25 записей")
+    header = core.get("policy-header", "ru", title="T", date="01.01.2026", sections=3)
+    assert "3 раздела" in header
+    assert "9 разделов" in core.get("policy-header", "ru", title="T", date="d", sections=9)
+    assert "1 жазба" in core.get("consent-history-title", "kk", count=1)
+
+
+@pytest.mark.parametrize(
+    ("stored", "code", "expected"),
+    [("kk", "ru", "kk"), (None, "kk", "kk"), (None, "ru-RU", "ru"), (None, "en", "ru"), (None, None, "ru"), ("ru", "kk", "ru")],
+)
+def test_language_choice_order(stored: str | None, code: str | None, expected: str) -> None:
+    assert pick_language(stored, code) == expected
+
+
+def test_language_code_split() -> None:
+    assert language_from_code("KK-kz") == "kk"
+    assert language_from_code("uk") is None

@@ -1,0 +1,175 @@
+"""Storage: migrations upgrade in place without losing rows; records are immutable; FSM JSON."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.fsm_storage import SQLiteStorage
+from storage import audit, consents, users
+from storage.db import MIGRATIONS_DIR, Database, MigrationError, apply_migrations, list_migrations, schema_version
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+async def new_user(db: Database, user_id: int = 1) -> users.User:
+    return await users.touch_user(
+        db, user_id=user_id, first_name="Айгүл", last_name=None, username="aigul", telegram_language="kk", now=NOW
+    )
+
+
+async def test_fresh_database_is_at_latest_version_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    try:
+        assert await schema_version(db) == list_migrations(MIGRATIONS_DIR)[-1][0]
+        assert (await db.fetch_value("PRAGMA journal_mode")).lower() == "wal"
+        assert await db.fetch_value("PRAGMA foreign_keys") == 1
+    finally:
+        await db.close()
+
+
+async def test_upgrade_in_place_keeps_rows(tmp_path: Path) -> None:
+    """An existing database gets new migrations applied; its rows survive."""
+    old_dir = tmp_path / "old"
+    old_dir.mkdir()
+    shutil.copy(MIGRATIONS_DIR / "0001_initial.sql", old_dir)
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path, migrations_dir=old_dir)
+    await new_user(db, 7)
+    await consents.record_decision(
+        db, user_id=7, policy_version="2026-01-01", language="kk", decision="given", notice_text="N", now=NOW
+    )
+    await db.close()
+
+    new_dir = tmp_path / "new"
+    shutil.copytree(MIGRATIONS_DIR, new_dir)
+    (new_dir / "9000_add_note.sql").write_text("ALTER TABLE users ADD COLUMN note TEXT;\n", encoding="utf-8")
+    db = await Database.open(path, migrations_dir=new_dir)
+    try:
+        assert await schema_version(db) == 9000
+        user = await users.get_user(db, 7)
+        assert user is not None and user.first_name == "Айгүл"
+        assert len(await consents.history(db, 7)) == 1
+        assert await db.fetch_value("SELECT count(*) FROM users WHERE note IS NULL") == 1
+        # Re-opening applies nothing twice.
+        assert await apply_migrations(db, new_dir) == []
+    finally:
+        await db.close()
+
+
+async def test_failed_migration_rolls_back_and_keeps_version(tmp_path: Path) -> None:
+    bad_dir = tmp_path / "bad"
+    shutil.copytree(MIGRATIONS_DIR, bad_dir)
+    (bad_dir / "9001_broken.sql").write_text(
+        "CREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n", encoding="utf-8"
+    )
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    version = await schema_version(db)
+    with pytest.raises(sqlite3.OperationalError):
+        await apply_migrations(db, bad_dir)
+    assert await schema_version(db) == version
+    assert await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE name = 'half'") == 0
+    await db.close()
+
+
+def test_bad_migration_names_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "1_x.sql").write_text("SELECT 1;", encoding="utf-8")
+    with pytest.raises(MigrationError):
+        list_migrations(tmp_path)
+
+
+async def test_consent_records_and_audit_are_immutable(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        await new_user(db)
+        record = await consents.record_decision(
+            db, user_id=1, policy_version="2026-01-01", language="ru", decision="given", notice_text="текст", now=NOW
+        )
+        assert record.notice_sha256 == consents.notice_hash("текст")
+        assert await consents.notice_text(db, record.notice_sha256) == "текст"
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            await db.execute("UPDATE consent_records SET decision = 'declined'")
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            await db.execute("DELETE FROM consent_records")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            await db.execute("DELETE FROM audit_log")
+        events = [entry.event for entry in await audit.entries_for_user(db, 1)]
+        assert events == ["consent_given"]
+    finally:
+        await db.close()
+
+
+async def test_audit_never_stores_contact_values(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        await new_user(db)
+        await users.correct_field(db, 1, "email", "aigul@example.kz", NOW)
+        await users.correct_field(db, 1, "phone", "+77011234567", NOW)
+        dump = await db.fetch_all("SELECT details FROM audit_log")
+        text = " ".join(row[0] for row in dump)
+        assert "aigul@example.kz" not in text and "77011234567" not in text
+        assert (await users.get_user(db, 1)).email == "aigul@example.kz"  # type: ignore[union-attr]
+        with pytest.raises(ValueError):
+            await users.correct_field(db, 1, "ads_opt_in", "1", NOW)
+    finally:
+        await db.close()
+
+
+async def test_ads_choice_history_and_no_duplicate_rows(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        await new_user(db)
+        assert (await users.get_user(db, 1)).ads_opt_in is False  # type: ignore[union-attr]
+        assert await users.set_ads_opt_in(db, 1, True, reason="user", actor="user:1", now=NOW)
+        assert not await users.set_ads_opt_in(db, 1, True, reason="user", actor="user:1", now=NOW)
+        assert await users.set_ads_opt_in(db, 1, False, reason="user", actor="user:1", now=NOW + timedelta(hours=1))
+        history = await users.ads_history(db, 1)
+        assert [choice.opted_in for choice in history] == [True, False]
+    finally:
+        await db.close()
+
+
+async def test_fsm_state_survives_reopen_as_json(tmp_path: Path) -> None:
+    from aiogram.fsm.storage.base import StorageKey
+
+    path = tmp_path / "bot.sqlite3"
+    clock = ManualClock(NOW)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    db = await Database.open(path)
+    storage = SQLiteStorage(db, clock)
+    await storage.set_state(key, "Correction:email")
+    await storage.update_data(key, {"draft": "Сәлем", "n": 2})
+    await db.close()
+
+    db = await Database.open(path)
+    storage = SQLiteStorage(db, clock)
+    try:
+        assert await storage.get_state(key) == "Correction:email"
+        assert await storage.get_data(key) == {"draft": "Сәлем", "n": 2}
+        raw = await db.fetch_value("SELECT data FROM fsm_states")
+        assert raw.startswith("{")  # JSON, not a pickle
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        assert await db.fetch_value("SELECT count(*) FROM fsm_states") == 0
+    finally:
+        await db.close()
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (9, 'x', 'now', 'now')"
+                )
+                raise RuntimeError("boom")
+        assert await users.get_user(db, 9) is None
+    finally:
+        await db.close()
