@@ -11,5 +11,6 @@ def create_operators_router(admin_chat_id: int, *capabilities: Router) -> Router
     router.message.filter(F.chat.id == admin_chat_id)
     router.edited_message.filter(F.chat.id == admin_chat_id)
     router.callback_query.filter(F.message.chat.id == admin_chat_id)
-    router.include_routers(*capabilities)
+    if capabilities:
+        router.include_routers(*capabilities)
     return router

@@ -1,0 +1,128 @@
+"""End-to-end harness: the real Dispatcher and Bot, over HTTP, against the stand-in Bot API.
+
+Updates are fed with `dispatcher.feed_update` (so a test knows when handling is finished);
+everything the bot sends travels over real HTTP to bot/stand_in.py, which rejects what
+Telegram would reject. One test also runs real long polling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.types import Update
+
+from bot.app import App, create_app
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.stand_in import StoredMessage, TelegramStandIn
+
+ADMIN_CHAT_ID = -1001000000001
+# 09:00 in Almaty (UTC+5).
+START = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def stand_in() -> AsyncIterator[TelegramStandIn]:
+    server = TelegramStandIn()
+    await server.start()
+    server.add_group(ADMIN_CHAT_ID, title="Operators")
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, stand_in: TelegramStandIn) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "bot_token": stand_in.token,
+            "admin_chat_id": ADMIN_CHAT_ID,
+            "database_url": f"sqlite:///{tmp_path}/bot.sqlite3",
+            "telegram_api_url": stand_in.url,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+class Harness:
+    """Acts as the people in the chats and reads what the bot answered."""
+
+    def __init__(self, app: App, stand_in: TelegramStandIn) -> None:
+        self.app = app
+        self.server = stand_in
+
+    @property
+    def clock(self) -> ManualClock:
+        assert isinstance(self.app.clock, ManualClock)
+        return self.app.clock
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        await self.app.dispatcher.feed_update(self.app.bot, Update.model_validate(update, context={"bot": self.app.bot}))
+
+    def _bot_ids(self, chat_id: int) -> set[int]:
+        return {m.message_id for m in self.server.bot_messages(chat_id)}
+
+    async def _new_after(self, chat_id: int, update: dict[str, Any]) -> list[StoredMessage]:
+        before = self._bot_ids(chat_id)
+        await self.feed(update)
+        return [m for m in self.server.bot_messages(chat_id) if m.message_id not in before]
+
+    def user(self, user_id: int, *, language_code: str | None = "ru", first_name: str = "Айгерим", username: str | None = None) -> int:
+        self.server.add_user(user_id, first_name=first_name, username=username, language_code=language_code)
+        return user_id
+
+    async def send(self, user_id: int, text: str | None = None, **kwargs: Any) -> list[StoredMessage]:
+        chat_id = kwargs.get("chat_id") or user_id
+        return await self._new_after(chat_id, self.server.user_message(user_id, text, **kwargs))
+
+    def find_button(self, chat_id: int, label: str) -> tuple[StoredMessage, str]:
+        """The newest bot message in the chat with a button whose text contains `label`."""
+        for message in reversed(self.server.bot_messages(chat_id)):
+            if message.deleted or not message.reply_markup:
+                continue
+            for row in message.buttons():
+                for text, data in row:
+                    if label in text and data is not None:
+                        return message, data
+        raise AssertionError(f"no button {label!r} in chat {chat_id}")
+
+    async def press(self, user_id: int, label: str, *, chat_id: int | None = None) -> list[StoredMessage]:
+        chat = chat_id or user_id
+        message, data = self.find_button(chat, label)
+        return await self._new_after(chat, self.server.callback(user_id, message.message_id, data, chat_id=chat))
+
+    async def press_data(self, user_id: int, message_id: int, data: str) -> list[StoredMessage]:
+        return await self._new_after(user_id, self.server.callback(user_id, message_id, data))
+
+    def last_text(self, chat_id: int) -> str:
+        return self.server.last_bot_message(chat_id).text or ""
+
+    async def onboard(self, user_id: int, *, language: str = "ru", accept: bool = True) -> None:
+        """First contact: /start, pick the language, accept (or decline) the consent notice."""
+        await self.send(user_id, "/start")
+        await self.press(user_id, "Русский" if language == "ru" else "Қазақша")
+        if accept is not None:
+            label = {("ru", True): "Принимаю", ("ru", False): "Не принимаю", ("kk", True): "Қабылдаймын", ("kk", False): "Қабылдамаймын"}
+            await self.press(user_id, label[(language, accept)])
+
+    async def restart(self, settings: Settings | None = None) -> None:
+        """Stop the bot and start a new process-equivalent on the same database."""
+        settings = settings or self.app.settings
+        clock = self.clock
+        await self.app.shutdown()
+        self.app = await create_app(settings, clock=clock)
+        await self.app.startup()
+
+
+@pytest.fixture
+async def harness(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
+    app = await create_app(make_settings(), clock=ManualClock(START))
+    await app.startup()
+    h = Harness(app, stand_in)
+    yield h
+    await h.app.shutdown()
