@@ -1,4 +1,4 @@
-"""`python -m bot` runs the bot (long polling)."""
+"""`python -m bot` runs the bot (long polling); `python -m bot demo` runs a local demo."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ from bot.policy import PolicyError
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo"]:
+        from bot.demo import main as demo_main
+
+        return demo_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", default="run", choices=["run"], help="run: start the bot (default)")
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "demo"], help="run the bot (default), or a local demo")
     parser.parse_args(argv)
     try:
         settings = load_settings()
