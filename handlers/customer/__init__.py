@@ -6,6 +6,8 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
+from aiogram.types import CallbackQuery
+from aiogram_i18n import I18nContext
 
 from handlers.customer import ads, consent, fallback, language, mydata, policy, start
 
@@ -19,6 +21,7 @@ def create_customer_router(*extra_routers: Router) -> Router:
     router.my_chat_member.filter(private)
     router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     router.include_routers(
+        create_guard_router(),
         start.create_router(),
         language.create_router(),
         policy.create_router(),
@@ -28,6 +31,17 @@ def create_customer_router(*extra_routers: Router) -> Router:
         *extra_routers,
         fallback.create_router(),  # last: catches whatever no capability took
     )
+    return router
+
+
+def create_guard_router() -> Router:
+    """A button in a private chat belongs to that chat's person; anyone else is told so."""
+    router = Router(name="customer-guard")
+
+    @router.callback_query(F.func(lambda callback: callback.message.chat.id != callback.from_user.id))
+    async def on_foreign_button(callback: CallbackQuery, i18n: I18nContext) -> None:
+        await callback.answer(i18n.get("not-your-button"), show_alert=True)
+
     return router
 
 
