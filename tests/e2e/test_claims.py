@@ -236,3 +236,36 @@ async def test_blocked_user_is_reported_and_followups_reach_operators(h: Harness
     h.server.block(user)
     answer = await h.send(777, "Ответ", chat_id=ADMIN_CHAT_ID, reply_to_message_id=header.message_id)
     assert "заблокировал бота" in (answer[-1].text or "")
+
+
+async def test_data_requests_from_mydata_have_working_day_deadlines(h: Harness) -> None:
+    user = h.user(1009)
+    await h.onboard(user)
+    expected = {  # registered Monday 02.03.2026 09:00 in Almaty
+        "Какие данные обо мне хранятся": "05.03.2026",  # 3 working days
+        "Изменить или дополнить": "03.03.2026",  # 1 working day
+        "Заблокировать": "03.03.2026",
+        "Уничтожить": "03.03.2026",
+    }
+    for number, (button, due) in enumerate(expected.items(), start=1):
+        await h.send(user, "/mydata")
+        await h.press(user, button)
+        await h.send(user, "Прошу рассмотреть")
+        await h.press(user, "Продолжить")
+        receipt = (await h.press(user, "Подтвердить"))[-1].text or ""
+        assert f"№ 2026-000{number}" in receipt and due in receipt
+        assert any(f"№ 2026-000{number}" in t and due in t for t in admin_texts(h))
+    export_before = len(h.server.bot_messages(user))
+    await h.send(user, "/mydata")
+    await h.press(user, "Выгрузить")
+    document = h.server.bot_messages(user)[-1].document
+    assert export_before and document is not None and b'"claims"' in document[1] and b"2026-0004" in document[1]
+
+
+async def test_withdrawal_of_consent_notifies_operators(h: Harness) -> None:
+    user = h.user(1010)
+    await h.onboard(user)
+    await h.send(user, "/consent")
+    await h.press(user, "Отозвать")
+    await h.press(user, "Да")
+    assert any("отозвал согласие" in t and "1010" in t for t in admin_texts(h))
