@@ -19,6 +19,9 @@ from aiogram_i18n import I18nMiddleware
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.deadlines import WorkingCalendar
+from bot.scheduler import Scheduler
+from handlers.keyboards import claim_card_markup
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import create_i18n_middleware
 from bot.middlewares import ChatOrderIsolation, UserMiddleware
@@ -26,7 +29,9 @@ from bot.policy import PolicyLibrary, load_policy_library
 from bot.profile import set_bot_profile
 from bot.sender import SendingPolicy
 from handlers.customer import create_customer_router
+from handlers.customer import claims as customer_claims
 from handlers.errors import create_errors_router
+from handlers.operators import claims as operator_claims
 from handlers.operators import create_operators_router
 from storage import users
 from storage.db import Database
@@ -86,10 +91,17 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(UserMiddleware())
     i18n = create_i18n_middleware()
     i18n.setup(dispatcher)
+    # --- claims: the working-day calendar and the outbox/reminder scheduler as dispatcher data ---
+    dispatcher["work_calendar"] = WorkingCalendar.from_files(settings.holidays_override_file)
+    scheduler = Scheduler(settings, db, clock, i18n.core, card_markup=claim_card_markup)
+    dispatcher["scheduler"] = scheduler
+    dispatcher.startup.register(scheduler.on_startup)
+    dispatcher.shutdown.register(scheduler.on_shutdown)
+    # --- end claims ---
     dispatcher.include_routers(
         create_errors_router(),
-        create_operators_router(settings.admin_chat_id),
-        create_customer_router(),
+        create_operators_router(settings.admin_chat_id, operator_claims.create_router()),
+        create_customer_router(customer_claims.create_router()),
     )
 
     async def on_startup(bot: Bot) -> None:
@@ -111,6 +123,15 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
 
     bot = create_bot(settings, SendingPolicy(on_unreachable))
     dispatcher, i18n = create_dispatcher(settings, db, clock, policies)
+    # --- claims: the outbox sends through a bot that does not retry by itself (the outbox does) ---
+    outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
+    dispatcher["scheduler"].bot = outbox_bot
+
+    async def close_outbox_bot() -> None:
+        await outbox_bot.session.close()
+
+    dispatcher.shutdown.register(close_outbox_bot)
+    # --- end claims ---
     return App(settings=settings, db=db, clock=clock, policies=policies, bot=bot, dispatcher=dispatcher, i18n=i18n)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -46,6 +47,26 @@ class Settings(BaseSettings):
     consent_term_ru: str = "до отзыва согласия, но не меньше срока, установленного законом"
     consent_third_parties: bool = False
     consent_cross_border: bool = False
+
+    # --- claims and data-subject requests (see README, "Claims") ---
+    claim_response_days: int = Field(30, ge=1, le=366)
+    claim_days_kind: Literal["calendar", "working"] = "calendar"
+    # Law 94-V Art. 24(1)(1) with Art. 25(2)(6): what is held → 3 working days.
+    access_request_days: int = Field(3, ge=1, le=366)
+    access_request_days_kind: Literal["calendar", "working"] = "working"
+    # Art. 25(2)(8): change/add, block, destroy → 1 working day.
+    change_request_days: int = Field(1, ge=1, le=366)
+    change_request_days_kind: Literal["calendar", "working"] = "working"
+    block_request_days: int = Field(1, ge=1, le=366)
+    block_request_days_kind: Literal["calendar", "working"] = "working"
+    destroy_request_days: int = Field(1, ge=1, le=366)
+    destroy_request_days_kind: Literal["calendar", "working"] = "working"
+    reminder_days: str = "7,3,1"
+    reminder_hour: int = Field(9, ge=0, le=23)
+    holidays_override_file: Path | None = None
+    operator_language: Literal["kk", "ru"] = "ru"
+    scheduler_interval_seconds: float = Field(5.0, gt=0)
+    scheduler_autostart: bool = True
 
     @field_validator("bot_token")
     @classmethod
@@ -86,6 +107,25 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"\d{12}", value.strip()):
             raise ValueError("OPERATOR_BIN must be the 12-digit BIN/IIN of the business")
         return value.strip()
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminder_days(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            raise ValueError("REMINDER_DAYS must be comma-separated whole numbers of days, e.g. 7,3,1")
+        return ",".join(parts)
+
+    @field_validator("holidays_override_file")
+    @classmethod
+    def _override_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"HOLIDAYS_OVERRIDE_FILE {value} does not exist")
+        return value
+
+    @property
+    def reminder_days_list(self) -> list[int]:
+        return sorted({int(p) for p in self.reminder_days.split(",") if p}, reverse=True)
 
     @property
     def database_path(self) -> Path:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.consent import iso27560_record
-from storage import audit, consents, users
+from storage import audit, claims, consents, users
 from storage.db import Executor, to_iso
 from storage.users import User
 
@@ -49,8 +49,24 @@ async def build_export(db: Executor, settings: Settings, user: User, now: dateti
                 for choice in await users.ads_history(db, user.id)
             ],
         },
+        # --- claims and data-subject requests ---
+        "claims": await _claims_section(db, user.id),
         "audit_trail": [
             {"at": entry.at, "actor": entry.actor, "event": entry.event, "details": entry.details}
             for entry in await audit.entries_for_user(db, user.id)
         ],
     }
+
+
+async def _claims_section(db: Executor, user_id: int) -> list[dict[str, Any]]:
+    items = []
+    for claim in reversed(await claims.for_user(db, user_id)):
+        items.append({
+            "number": claim.number, "type": claim.type, "text": claim.text, "status": claim.status,
+            "registered_at": claim.registered_at, "due_date": claim.due_date, "days": claim.days,
+            "days_kind": claim.days_kind, "first_reply_at": claim.first_reply_at, "closed_at": claim.closed_at,
+            "resolution": claim.resolution, "refusal_reason": claim.refusal_reason,
+            "followups": [{"at": f.created_at, "text": f.text} for f in await claims.followups(db, claim.id)],
+            "replies": [{"at": r.created_at, "kind": r.kind, "text": r.text} for r in await claims.replies(db, claim.id)],
+        })
+    return items

@@ -14,7 +14,7 @@ from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 log = logging.getLogger(__name__)
 
-CUSTOMER_COMMANDS = ["start", "policy", "consent", "ads", "mydata", "language", "help", "cancel"]
+CUSTOMER_COMMANDS = ["start", "policy", "consent", "ads", "mydata", "claim", "myclaims", "language", "help", "cancel"]
 
 
 async def set_bot_profile(bot: Bot, core: BaseCore, settings: Settings, commands: list[str] | None = None) -> None:

@@ -66,14 +66,14 @@ class MyDataCb(CallbackData, prefix="me"):
     action: MyDataAction
 
 
-MENU_KEYS = ("menu-policy", "menu-consent", "menu-ads", "menu-mydata", "menu-language")
+MENU_KEYS = ("menu-policy", "menu-consent", "menu-ads", "menu-mydata", "menu-claim", "menu-language")
 
 
 def main_menu(i18n: I18nContext) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     for key in MENU_KEYS:
         builder.button(text=i18n.get(key))
-    builder.adjust(2, 2, 1)
+    builder.adjust(2, 2, 2)
     return builder.as_markup(resize_keyboard=True, is_persistent=True)
 
 
@@ -104,3 +104,69 @@ def share_phone_keyboard(i18n: I18nContext) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+# --- claims and data-subject requests -----------------------------------------------------------
+
+
+class ClaimTypeCb(CallbackData, prefix="clt"):
+    type: str  # claim, access, change, block, destroy
+
+
+class ClaimFlowAction(enum.StrEnum):
+    CONTINUE = "n"
+    CONFIRM = "y"
+    CANCEL = "c"
+
+
+class ClaimFlowCb(CallbackData, prefix="clf"):
+    action: ClaimFlowAction
+
+
+class FollowUpCb(CallbackData, prefix="clu"):
+    claim_id: int
+
+
+class ClaimOpAction(enum.StrEnum):
+    TAKE = "t"
+    CLOSE = "c"
+    REOPEN = "r"
+    HISTORY = "h"
+
+
+class ClaimOpCb(CallbackData, prefix="clo"):
+    action: ClaimOpAction
+    claim_id: int
+
+
+CLAIM_TYPES = ("claim", "access", "change", "block", "destroy")
+
+
+def claim_types_keyboard(i18n: I18nContext, types: tuple[str, ...] = CLAIM_TYPES) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for claim_type in types:
+        builder.button(text=i18n.get(f"claim-type-button-{claim_type}"), callback_data=ClaimTypeCb(type=claim_type))
+    builder.button(text=i18n.get("cancel-button"), callback_data=ClaimFlowCb(action=ClaimFlowAction.CANCEL))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def claim_flow_keyboard(i18n: I18nContext, *actions: ClaimFlowAction) -> InlineKeyboardMarkup:
+    labels = {ClaimFlowAction.CONTINUE: "claim-continue-button", ClaimFlowAction.CONFIRM: "claim-confirm-button",
+              ClaimFlowAction.CANCEL: "cancel-button"}
+    builder = InlineKeyboardBuilder()
+    for action in actions:
+        builder.button(text=i18n.get(labels[action]), callback_data=ClaimFlowCb(action=action))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def claim_card_markup(t: object, claim_id: int) -> InlineKeyboardMarkup:
+    """Buttons on an operators' card; `t(key)` translates in OPERATOR_LANGUAGE."""
+    translate = t  # a callable(key, **args) -> str
+    builder = InlineKeyboardBuilder()
+    for action, key in ((ClaimOpAction.TAKE, "op-take-button"), (ClaimOpAction.CLOSE, "op-close-button"),
+                        (ClaimOpAction.REOPEN, "op-reopen-button"), (ClaimOpAction.HISTORY, "op-history-button")):
+        builder.button(text=translate(key), callback_data=ClaimOpCb(action=action, claim_id=claim_id))  # type: ignore[operator]
+    builder.adjust(3, 1)
+    return builder.as_markup()

@@ -8,11 +8,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.claims import notify_operators
 from bot.clock import Clock
 from bot.config import Settings
 from bot.consent import ConsentStatus, consent_status, has_active_consent, render_notice
 from bot.formatting import local_date, local_time, utc_offset_label
 from bot.policy import PolicyLibrary
+from bot.scheduler import Scheduler
+from handlers.customer.claims import kick
 from handlers.filters import MenuButton
 from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, main_menu
 from storage import audit, consents, users
@@ -113,7 +116,7 @@ def create_router() -> Router:
     @router.callback_query(ConsentCb.filter())
     async def on_consent_button(
         callback: CallbackQuery, callback_data: ConsentCb, i18n: I18nContext, settings: Settings,
-        policies: PolicyLibrary, db: Database, clock: Clock, app_user: User,
+        policies: PolicyLibrary, db: Database, clock: Clock, app_user: User, scheduler: Scheduler | None = None,
     ) -> None:
         message = callback.message
         assert isinstance(message, Message)
@@ -177,5 +180,11 @@ def create_router() -> Router:
             await message.answer(
                 i18n.get("consent-withdrawn-receipt", **receipt_args(record, settings)), reply_markup=main_menu(i18n)
             )
+            # --- claims: the operators learn of the withdrawal through the outbox ---
+            if scheduler is not None:
+                await notify_operators(db, settings, scheduler.t(
+                    "op-consent-withdrawn", user_id=str(app_user.id), time=local_time(now, settings.tz), record=str(record.id),
+                ), now)
+                await kick(scheduler)
 
     return router

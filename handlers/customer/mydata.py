@@ -22,7 +22,7 @@ from bot.validation import NAME_MAX, clean_email, clean_name, clean_phone
 from handlers.customer.ads import ads_view
 from handlers.customer.consent import status_line
 from handlers.filters import MenuButton
-from handlers.keyboards import MyDataAction, MyDataCb, cancel_keyboard, main_menu, share_phone_keyboard
+from handlers.keyboards import ClaimTypeCb, MyDataAction, MyDataCb, cancel_keyboard, main_menu, share_phone_keyboard
 from storage import audit, consents, users
 from storage.db import Database
 from storage.users import User
@@ -60,7 +60,10 @@ async def mydata_view(
     builder.button(text=i18n.get("mydata-edit-name-button"), callback_data=MyDataCb(action=MyDataAction.NAME))
     builder.button(text=i18n.get("mydata-edit-phone-button"), callback_data=MyDataCb(action=MyDataAction.PHONE))
     builder.button(text=i18n.get("mydata-edit-email-button"), callback_data=MyDataCb(action=MyDataAction.EMAIL))
-    builder.adjust(1, 3)
+    # --- claims: the four data-subject requests (Law 94-V Art. 24-25) ---
+    for request_type in ("access", "change", "block", "destroy"):
+        builder.button(text=i18n.get(f"claim-type-button-{request_type}"), callback_data=ClaimTypeCb(type=request_type))
+    builder.adjust(1, 3, 1, 1, 1, 1)
     return text, builder.as_markup()
 
 

@@ -1,0 +1,257 @@
+"""Claims and data-subject requests: types and their limits, numbers, statuses, cards, alerts, stats.
+
+No aiogram here. Texts for the operators are rendered with a translate function `t(key, **args)`
+in OPERATOR_LANGUAGE and put into the outbox in the same transaction as the event they report.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.config import Settings
+from bot.deadlines import WorkingCalendar, days_left, due_date
+from bot.formatting import esc, local_date, local_time, utc_offset_label
+from storage import claims as store
+from storage import outbox
+from storage.claims import Claim
+from storage.db import Database, from_iso
+from storage.users import User
+
+Translate = Callable[..., str]
+
+CLAIM = "claim"
+DATA_REQUESTS = ("access", "change", "block", "destroy")
+REQUEST_TYPES = (CLAIM, *DATA_REQUESTS)
+TEXT_MAX = 4096  # what one Telegram message carries
+MAX_ATTACHMENTS = 10
+STATUSES = ("registered", "in_progress", "answered", "closed", "overdue")
+REFUSAL_REASON_MAX = 3000
+
+_SETTING_PREFIX = {"claim": "claim_response", "access": "access_request", "change": "change_request",
+                   "block": "block_request", "destroy": "destroy_request"}
+
+
+def limit_for(settings: Settings, request_type: str) -> tuple[int, str]:
+    """(days, 'calendar'|'working') for a request type, from settings."""
+    if request_type == CLAIM:
+        return settings.claim_response_days, settings.claim_days_kind
+    prefix = _SETTING_PREFIX[request_type]
+    return getattr(settings, f"{prefix}_days"), getattr(settings, f"{prefix}_days_kind")
+
+
+def format_number(year: int, seq: int) -> str:
+    return f"{year}-{seq:04d}"
+
+
+_NUMBER = re.compile(r"^\s*№?\s*(\d{4})[-/](\d{1,6})\s*$")
+
+
+def parse_number(text: str) -> str | None:
+    """'2026-7', '№ 2026-0007', '2026/0007' → '2026-0007'; anything else → None."""
+    match = _NUMBER.match(text or "")
+    return format_number(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def display_status(claim: Claim, today: date) -> str:
+    if claim.status in store.UNANSWERED_STATUSES and today > date.fromisoformat(claim.due_date):
+        return "overdue"
+    return claim.status
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the user confirmed: nothing is stored before it is complete."""
+
+    type: str
+    text: str
+    attachments: list[dict[str, Any]]  # {"kind", "chat_id", "message_id", "file_id", "file_name"}
+
+
+def check_text(text: str | None) -> str | None:
+    """An error key for unusable claim text, or None when it is fine."""
+    if text is None or not text.strip():
+        return "claim-text-empty"
+    if len(text) > TEXT_MAX:
+        return "claim-text-too-long"
+    return None
+
+
+# --------------------------------------------------------------------------- cards
+
+
+def _days_args(claim: Claim, now: datetime, settings: Settings) -> dict[str, Any]:
+    return {
+        "due": local_date(claim.due_date),
+        "left": days_left(date.fromisoformat(claim.due_date), now, settings.tz),
+        "days": claim.days,
+        "kind": claim.days_kind,
+    }
+
+
+def card_header(t: Translate, claim: Claim, user: User | None, settings: Settings, now: datetime, attachments: int) -> str:
+    registered = from_iso(claim.registered_at)
+    name = user.display_name if user else str(claim.user_id)
+    username = ("@" + user.username) if user and user.username else "—"
+    return t(
+        "op-card",
+        number=claim.number,
+        type=t(f"claim-type-{claim.type}"),
+        name=esc(name),
+        username=esc(username),
+        user_id=str(claim.user_id),
+        language=t(f"lang-name-{claim.language}"),
+        registered=local_time(registered, settings.tz),
+        tz=utc_offset_label(settings.tz, registered),
+        attachments=attachments,
+        **_days_args(claim, now, settings),
+    )
+
+
+async def _enqueue_text_and_attachments(
+    tx: Any, settings: Settings, claim_id: int, header: str, text: str | None, attachments: list[dict[str, Any]],
+    now: datetime, *, card: bool,
+) -> None:
+    chat = settings.admin_chat_id
+    await outbox.enqueue(tx, chat_id=chat, claim_id=claim_id, kind="message", payload={"text": header, "card": card}, now=now)
+    if text:
+        # The user's text alone (escaped), so up to 4,096 characters always fit in one message.
+        await outbox.enqueue(tx, chat_id=chat, claim_id=claim_id, kind="message", payload={"text": esc(text)}, now=now)
+    for item in attachments:
+        await outbox.enqueue(
+            tx, chat_id=chat, claim_id=claim_id, kind="copy",
+            payload={"from_chat_id": item["chat_id"], "message_id": item["message_id"]}, now=now,
+        )
+
+
+async def register(
+    db: Database, settings: Settings, calendar: WorkingCalendar, t: Translate, user: User, language: str,
+    draft: Draft, now: datetime,
+) -> Claim:
+    """Commit the claim, its attachments, the audit entry and the operators' card in one transaction."""
+    days, kind = limit_for(settings, draft.type)
+    due = due_date(now, days, kind, settings.tz, calendar)
+    year = now.astimezone(settings.tz).year
+    async with db.transaction() as tx:
+        seq = await store.next_seq(tx, year)
+        claim_id = await store.insert_claim(
+            tx, number=format_number(year, seq), year=year, seq=seq, user_id=user.id, type=draft.type,
+            text=draft.text, language=language, now=now, days=days, days_kind=kind, due_date=due.isoformat(),
+        )
+        for item in draft.attachments:
+            await store.insert_attachment(tx, claim_id=claim_id, followup_id=None, now=now, **item)
+        claim = await store.get(tx, claim_id)
+        assert claim is not None
+        header = card_header(t, claim, user, settings, now, len(draft.attachments))
+        await _enqueue_text_and_attachments(tx, settings, claim_id, header, draft.text, draft.attachments, now, card=True)
+    return claim
+
+
+async def add_followup(
+    db: Database, settings: Settings, t: Translate, claim: Claim, text: str | None, attachments: list[dict[str, Any]],
+    now: datetime,
+) -> int:
+    async with db.transaction() as tx:
+        followup_id = await store.insert_followup(tx, claim=claim, text=text, attachments=len(attachments), now=now)
+        for item in attachments:
+            await store.insert_attachment(tx, claim_id=claim.id, followup_id=followup_id, now=now, **item)
+        header = t("op-followup", number=claim.number, time=local_time(now, settings.tz), attachments=len(attachments))
+        await _enqueue_text_and_attachments(tx, settings, claim.id, header, text, attachments, now, card=False)
+    return followup_id
+
+
+async def notify_operators(db: Database, settings: Settings, text: str, now: datetime, claim_id: int | None = None) -> int:
+    return await outbox.enqueue(
+        db, chat_id=settings.admin_chat_id, claim_id=claim_id, kind="message", payload={"text": text}, now=now
+    )
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datetime) -> int:
+    """Reminders REMINDER_DAYS before the due date and a daily overdue alert until answered.
+
+    Each is remembered in claim_alerts in the same transaction as its outbox row: sent once, also
+    across restarts; whatever fell due while the bot was down goes out now (only the nearest
+    reminder, not every threshold that passed).
+    """
+    local_now = now.astimezone(settings.tz)
+    if local_now.hour < settings.reminder_hour:
+        return 0
+    today = local_now.date()
+    emitted = 0
+    for claim in await store.unanswered(db):
+        left = (date.fromisoformat(claim.due_date) - today).days
+        async with db.transaction() as tx:
+            if left < 0:
+                if await store.add_alert(tx, claim.id, "overdue", today.isoformat(), now):
+                    text = t("op-overdue", number=claim.number, type=t(f"claim-type-{claim.type}"),
+                             due=local_date(claim.due_date), overdue=-left)
+                    await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
+                                         payload={"text": text}, now=now)
+                    emitted += 1
+                continue
+            passed = [d for d in settings.reminder_days_list if left <= d]
+            if not passed:
+                continue
+            nearest = min(passed)
+            new = [d for d in passed if await store.add_alert(tx, claim.id, "reminder", str(d), now)]
+            if nearest in new:
+                text = t("op-reminder", number=claim.number, type=t(f"claim-type-{claim.type}"),
+                         due=local_date(claim.due_date), left=left)
+                await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
+                                     payload={"text": text}, now=now)
+                emitted += 1
+    return emitted
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@dataclass(frozen=True)
+class Stats:
+    by_status: dict[str, int]
+    total: int
+    median_first_reply: timedelta | None
+    answered_on_time: int
+    answered_counted: int  # claims whose answer is due or given: the denominator of the share
+
+    @property
+    def on_time_share(self) -> float | None:
+        return None if not self.answered_counted else self.answered_on_time / self.answered_counted
+
+
+def compute_stats(all_claims: list[Claim], now: datetime, settings: Settings) -> Stats:
+    """Counts by status (overdue shown separately), median time to the first reply, on-time share.
+
+    The on-time share counts claims answered (a first reply by the end of the due date) against
+    claims answered or already overdue; claims still within their term are not counted yet.
+    """
+    today = now.astimezone(settings.tz).date()
+    by_status = dict.fromkeys(STATUSES, 0)
+    durations: list[float] = []
+    on_time = counted = 0
+    for claim in all_claims:
+        by_status[display_status(claim, today)] += 1
+        due = date.fromisoformat(claim.due_date)
+        if claim.first_reply_at:
+            replied = from_iso(claim.first_reply_at)
+            durations.append((replied - from_iso(claim.registered_at)).total_seconds())
+            counted += 1
+            on_time += replied.astimezone(settings.tz).date() <= due
+        elif today > due and claim.status != "closed":
+            counted += 1
+    median = timedelta(seconds=statistics.median(durations)) if durations else None
+    return Stats(by_status, len(all_claims), median, on_time, counted)
+
+
+def format_duration(t: Translate, value: timedelta) -> str:
+    total_minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(total_minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    return t("duration", days=days, hours=hours, minutes=minutes)

@@ -1,0 +1,60 @@
+duration = { $days } д { $hours } ч { $minutes } мин
+op-topic-name = № { $number } · { $type }
+op-card =
+    🆕 <b>№ { $number }</b> — { $type }
+    Заявитель: { $name } ({ $username }), id <code>{ $user_id }</code>
+    Язык: { $language }
+    Зарегистрировано: { $registered } ({ $tz })
+    Срок ответа: { $due } ({ $days } { $kind ->
+        [working] раб. дн.
+       *[calendar] кал. дн.
+    }), осталось дней: { $left }
+    Вложений: { $attachments }
+
+    Текст обращения — следующим сообщением. Ответьте на любое сообщение этого обращения, и ответ уйдёт заявителю.
+op-followup = ➕ <b>Дополнение к № { $number }</b> от { $time }, вложений: { $attachments }
+op-reminder = ⏰ <b>№ { $number }</b> ({ $type }): до срока ответа { $due } осталось дней: { $left }. Ответа заявителю ещё нет.
+op-overdue = ❗ <b>№ { $number }</b> ({ $type }) просрочено: срок был { $due }, прошло дней: { $overdue }. Ответа заявителю ещё нет.
+op-consent-withdrawn = 🚫 Пользователь id <code>{ $user_id }</code> отозвал согласие на обработку данных { $time } (запись № { $record }). Имя, телефон и e-mail стерты, реклама отключена.
+op-take-button = 🙋 Взять
+op-close-button = ✅ Закрыть
+op-reopen-button = ↩️ Открыть
+op-history-button = 📜 История
+op-taken = № { $number } взято в работу оператором { $operator }.
+op-closed = № { $number } закрыто оператором { $operator }.
+op-refused = № { $number } закрыто с отказом; причина отправлена заявителю.
+op-reopened = № { $number } снова открыто оператором { $operator }.
+op-status-unchanged = № { $number }: действие невозможно, текущий статус — { $status }.
+op-not-found = Обращение не найдено. Укажите номер, например /claim 2026-0001, или ответьте на сообщение обращения.
+op-refuse-usage = Отказ должен быть мотивирован: ответьте на сообщение обращения командой /refuse и причиной, например «/refuse Данные уже удалены 01.03.2026», или /refuse 2026-0001 причина.
+op-reply-delivered = ✔️ Ответ доставлен заявителю (№ { $number }).
+op-user-blocked = ⚠️ Заявитель № { $number } заблокировал бота: сообщение не доставлено. Свяжитесь с ним другим способом.
+op-reply-failed = ⚠️ Не удалось доставить сообщение заявителю № { $number }. Попробуйте ещё раз.
+op-claims-empty = Открытых обращений нет.
+op-claims-title = <b>Открытые обращения</b> ({ $count }), по сроку:
+op-overdue-empty = Просроченных обращений нет.
+op-overdue-title = <b>Просроченные обращения</b> ({ $count }):
+op-claims-line = № { $number } · { $type } · { $status } · срок { $due } · дней осталось: { $left }
+op-history-title =
+    <b>№ { $number }</b> — { $type }
+    Статус: { $status }
+    Заявитель: id <code>{ $user_id }</code>, язык: { $language }
+    Зарегистрировано: { $registered }
+    Срок ответа: { $due }, дней осталось: { $left }
+op-history-taken = { $time } — взято в работу оператором { $operator }
+op-history-followup = { $time } — дополнение от заявителя: { $text }
+op-history-reply = { $time } — ответ оператора { $operator }: { $text }
+op-history-closed = { $time } — закрыто оператором { $operator }
+op-history-refusal = причина отказа: { $reason }
+op-history-media = [фото или файл]
+op-stats =
+    <b>Статистика обращений</b> (всего { $total })
+    Зарегистрировано: { $registered }
+    В работе: { $in_progress }
+    Дан ответ: { $answered }
+    Закрыто: { $closed }
+    Просрочено: { $overdue }
+    Медиана времени до первого ответа: { $median }
+    Отвечено в срок: { $on_time }
+op-stats-none = нет данных
+op-stats-share = { $percent } % ({ $answered } из { $counted })

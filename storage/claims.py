@@ -1,0 +1,265 @@
+"""Claims and data-subject requests: the rows, their follow-ups, replies, alerts, message links.
+
+No aiogram and nothing of bot/: callers pass already-decided values (number, due date, status).
+Texts live here (the claim is the record) but never in the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import audit
+from storage.db import Database, Executor, to_iso
+
+OPEN_STATUSES = ("registered", "in_progress", "answered")
+UNANSWERED_STATUSES = ("registered", "in_progress")
+
+_COLUMNS = (
+    "id, number, user_id, type, text, language, status, registered_at, days, days_kind, due_date, "
+    "taken_by, taken_at, first_reply_at, first_reply_by, closed_at, closed_by, resolution, refusal_reason, topic_id"
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    number: str
+    user_id: int
+    type: str
+    text: str
+    language: str
+    status: str
+    registered_at: str
+    days: int
+    days_kind: str
+    due_date: str
+    taken_by: int | None
+    taken_at: str | None
+    first_reply_at: str | None
+    first_reply_by: int | None
+    closed_at: str | None
+    closed_by: int | None
+    resolution: str | None
+    refusal_reason: str | None
+    topic_id: int | None
+
+
+def _claim(row) -> Claim:  # type: ignore[no-untyped-def]
+    return Claim(**{key: row[key] for key in row.keys()})
+
+
+@dataclass(frozen=True)
+class Followup:
+    id: int
+    claim_id: int
+    text: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: int
+    claim_id: int
+    operator_id: int
+    kind: str
+    text: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    claim_id: int
+    followup_id: int | None
+    kind: str
+    chat_id: int
+    message_id: int
+    file_id: str
+    file_name: str | None
+
+
+async def next_seq(tx: Executor, year: int) -> int:
+    return int(await tx.fetch_value("SELECT COALESCE(MAX(seq), 0) + 1 FROM claims WHERE year = ?", (year,)))
+
+
+async def insert_claim(
+    tx: Executor, *, number: str, year: int, seq: int, user_id: int, type: str, text: str, language: str,
+    now: datetime, days: int, days_kind: str, due_date: str,
+) -> int:
+    stamp = to_iso(now)
+    claim_id = await tx.execute(
+        "INSERT INTO claims (number, year, seq, user_id, type, text, language, registered_at, days, days_kind, "
+        "due_date, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (number, year, seq, user_id, type, text, language, stamp, days, days_kind, due_date, stamp),
+    )
+    await audit.record(
+        tx, at=now, actor=audit.user_actor(user_id), event="claim_registered", subject_user_id=user_id,
+        details={"claim": number, "type": type, "due_date": due_date, "days": days, "days_kind": days_kind},
+    )
+    return claim_id
+
+
+async def insert_attachment(
+    tx: Executor, *, claim_id: int, followup_id: int | None, kind: str, chat_id: int, message_id: int,
+    file_id: str, file_name: str | None, now: datetime,
+) -> int:
+    return await tx.execute(
+        "INSERT INTO claim_attachments (claim_id, followup_id, kind, chat_id, message_id, file_id, file_name, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (claim_id, followup_id, kind, chat_id, message_id, file_id, file_name, to_iso(now)),
+    )
+
+
+async def insert_followup(tx: Executor, *, claim: Claim, text: str | None, attachments: int, now: datetime) -> int:
+    followup_id = await tx.execute(
+        "INSERT INTO claim_followups (claim_id, text, created_at) VALUES (?, ?, ?)", (claim.id, text, to_iso(now))
+    )
+    await audit.record(
+        tx, at=now, actor=audit.user_actor(claim.user_id), event="claim_followup", subject_user_id=claim.user_id,
+        details={"claim": claim.number, "followup": followup_id, "attachments": attachments},
+    )
+    return followup_id
+
+
+async def get(db: Executor, claim_id: int) -> Claim | None:
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM claims WHERE id = ?", (claim_id,))
+    return None if row is None else _claim(row)
+
+
+async def get_by_number(db: Executor, number: str) -> Claim | None:
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM claims WHERE number = ?", (number,))
+    return None if row is None else _claim(row)
+
+
+async def for_user(db: Executor, user_id: int) -> list[Claim]:
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM claims WHERE user_id = ? ORDER BY id DESC", (user_id,))
+    return [_claim(r) for r in rows]
+
+
+async def open_claims(db: Executor) -> list[Claim]:
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM claims WHERE status IN ('registered', 'in_progress', 'answered') ORDER BY due_date, id"
+    )
+    return [_claim(r) for r in rows]
+
+
+async def unanswered(db: Executor) -> list[Claim]:
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM claims WHERE status IN ('registered', 'in_progress') ORDER BY due_date, id"
+    )
+    return [_claim(r) for r in rows]
+
+
+async def all_claims(db: Executor) -> list[Claim]:
+    return [_claim(r) for r in await db.fetch_all(f"SELECT {_COLUMNS} FROM claims ORDER BY id")]
+
+
+async def followups(db: Executor, claim_id: int) -> list[Followup]:
+    rows = await db.fetch_all("SELECT id, claim_id, text, created_at FROM claim_followups WHERE claim_id = ? ORDER BY id", (claim_id,))
+    return [Followup(r["id"], r["claim_id"], r["text"], r["created_at"]) for r in rows]
+
+
+async def replies(db: Executor, claim_id: int) -> list[Reply]:
+    rows = await db.fetch_all(
+        "SELECT id, claim_id, operator_id, kind, text, created_at FROM claim_replies WHERE claim_id = ? ORDER BY id", (claim_id,)
+    )
+    return [Reply(r["id"], r["claim_id"], r["operator_id"], r["kind"], r["text"], r["created_at"]) for r in rows]
+
+
+async def attachments(db: Executor, claim_id: int) -> list[Attachment]:
+    rows = await db.fetch_all(
+        "SELECT id, claim_id, followup_id, kind, chat_id, message_id, file_id, file_name FROM claim_attachments "
+        "WHERE claim_id = ? ORDER BY id",
+        (claim_id,),
+    )
+    return [Attachment(**{k: r[k] for k in r.keys()}) for r in rows]
+
+
+async def set_status(
+    db: Database, claim: Claim, *, status: str, operator_id: int, now: datetime, event: str,
+    resolution: str | None = None, refusal_reason: str | None = None,
+) -> bool:
+    """Take / close / refuse / reopen; returns False when the claim was changed meanwhile."""
+    stamp = to_iso(now)
+    sets = ["status = :status", "updated_at = :now"]
+    if event == "claim_taken":
+        sets += ["taken_by = :op", "taken_at = :now"]
+    if status == "closed":
+        sets += ["closed_at = :now", "closed_by = :op", "resolution = :resolution", "refusal_reason = :reason"]
+    if event == "claim_reopened":
+        sets += ["closed_at = NULL", "closed_by = NULL", "resolution = NULL"]
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            f"UPDATE claims SET {', '.join(sets)} WHERE id = :id AND status = :old",
+            {"status": status, "now": stamp, "op": operator_id, "resolution": resolution, "reason": refusal_reason,
+             "id": claim.id, "old": claim.status},
+        )
+        if changed:
+            await audit.record(
+                tx, at=now, actor=audit.operator_actor(operator_id), event=event, subject_user_id=claim.user_id,
+                details={"claim": claim.number, "from": claim.status, "to": status, **({"resolution": resolution} if resolution else {})},
+            )
+    return bool(changed)
+
+
+async def record_reply(
+    db: Database, claim: Claim, *, operator_id: int, kind: str, text: str | None, admin_message_id: int | None,
+    user_message_id: int | None, now: datetime,
+) -> bool:
+    """Keep a delivered reply; the first one marks the claim answered. Returns True if it was the first."""
+    stamp = to_iso(now)
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO claim_replies (claim_id, operator_id, kind, text, admin_message_id, user_message_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (claim.id, operator_id, kind, text, admin_message_id, user_message_id, stamp),
+        )
+        first = await tx.execute(
+            "UPDATE claims SET first_reply_at = ?, first_reply_by = ?, updated_at = ?, "
+            "status = CASE WHEN status IN ('registered', 'in_progress') THEN 'answered' ELSE status END "
+            "WHERE id = ? AND first_reply_at IS NULL",
+            (stamp, operator_id, stamp, claim.id),
+        )
+        if not first:
+            await tx.execute(
+                "UPDATE claims SET status = 'answered', updated_at = ? WHERE id = ? AND status IN ('registered', 'in_progress')",
+                (stamp, claim.id),
+            )
+        await audit.record(
+            tx, at=now, actor=audit.operator_actor(operator_id), event="claim_replied", subject_user_id=claim.user_id,
+            details={"claim": claim.number, "kind": kind, "first": bool(first)},
+        )
+    return bool(first)
+
+
+async def link_message(db: Executor, chat_id: int, message_id: int, claim_id: int) -> None:
+    await db.execute(
+        "INSERT OR IGNORE INTO claim_messages (chat_id, message_id, claim_id) VALUES (?, ?, ?)", (chat_id, message_id, claim_id)
+    )
+
+
+async def claim_for_message(db: Executor, chat_id: int, message_id: int) -> Claim | None:
+    claim_id = await db.fetch_value(
+        "SELECT claim_id FROM claim_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )
+    return None if claim_id is None else await get(db, int(claim_id))
+
+
+async def claim_for_topic(db: Executor, topic_id: int) -> Claim | None:
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM claims WHERE topic_id = ?", (topic_id,))
+    return None if row is None else _claim(row)
+
+
+async def set_topic(db: Executor, claim_id: int, topic_id: int) -> None:
+    await db.execute("UPDATE claims SET topic_id = ? WHERE id = ? AND topic_id IS NULL", (topic_id, claim_id))
+
+
+async def add_alert(tx: Executor, claim_id: int, kind: str, key: str, now: datetime) -> bool:
+    """Remember an alert; False if it was already emitted."""
+    # Not execute()'s lastrowid: an ignored INSERT leaves the previous row's id there.
+    await tx.execute(
+        "INSERT OR IGNORE INTO claim_alerts (claim_id, kind, key, created_at) VALUES (?, ?, ?, ?)",
+        (claim_id, kind, key, to_iso(now)),
+    )
+    return bool(await tx.fetch_value("SELECT changes()"))

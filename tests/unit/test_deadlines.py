@@ -1,0 +1,141 @@
+"""Deadlines against Kazakhstan's official 2025 and 2026 calendars, on concrete dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.deadlines import (
+    OverrideFileError,
+    WorkingCalendar,
+    days_left,
+    due_date,
+    load_overrides,
+    parse_overrides,
+)
+
+ALMATY = ZoneInfo("Asia/Almaty")
+CAL = WorkingCalendar.from_files()
+
+
+def at(day: str, hhmm: str = "10:00") -> datetime:
+    """A registration instant given in Almaty local time."""
+    return datetime.fromisoformat(f"{day}T{hhmm}:00").replace(tzinfo=ALMATY)
+
+
+def working(day: str, n: int, calendar: WorkingCalendar = CAL) -> date:
+    return due_date(at(day), n, "working", ALMATY, calendar)
+
+
+@pytest.mark.parametrize(
+    ("registered", "days", "expected"),
+    [
+        # New Year 2025: 1-2 Jan holidays, Fri 3 Jan off by decree, Sun 5 Jan worked instead.
+        ("2024-12-31", 1, "2025-01-05"),
+        ("2024-12-31", 2, "2025-01-06"),
+        ("2024-12-31", 3, "2025-01-08"),  # 7 Jan, Orthodox Christmas, is off
+        # 8 March 2025 is a Saturday: Monday 10 March is off.
+        ("2025-03-07", 1, "2025-03-11"),
+        # Nauryz 2025: 21-23 March (Fri-Sun) + Mon 24 and Tue 25 in lieu.
+        ("2025-03-20", 1, "2025-03-26"),
+        ("2025-03-20", 3, "2025-03-28"),
+        # 1 May (Thu), 7 May (Wed), 9 May (Fri) 2025.
+        ("2025-04-30", 1, "2025-05-02"),
+        ("2025-05-06", 1, "2025-05-08"),
+        ("2025-05-08", 1, "2025-05-12"),
+        # Kurban Ait 2025: Friday 6 June (a religious holiday: never moved).
+        ("2025-06-05", 1, "2025-06-09"),
+        # Capital Day 6 July 2025 is a Sunday: Monday 7 July off.
+        ("2025-07-04", 1, "2025-07-08"),
+        # Constitution Day 30 August 2025 is a Saturday: Monday 1 September off.
+        ("2025-08-29", 1, "2025-09-02"),
+        # Republic Day 25 October 2025 is a Saturday: Monday 27 October off.
+        ("2025-10-24", 1, "2025-10-28"),
+        # Independence Day 16 December 2025 (Tuesday).
+        ("2025-12-15", 1, "2025-12-17"),
+        # New Year 2026: 1-2 Jan (Thu-Fri), 7 Jan (Wed).
+        ("2025-12-31", 1, "2026-01-05"),
+        ("2025-12-31", 3, "2026-01-08"),
+        # 8 March 2026 is a Sunday: Monday 9 March off.
+        ("2026-03-06", 1, "2026-03-10"),
+        # Nauryz 2026: 21-23 March (Sat-Mon) + Tue 24 and Wed 25 in lieu.
+        ("2026-03-20", 1, "2026-03-26"),
+        ("2026-03-20", 3, "2026-03-30"),
+        ("2026-03-22", 3, "2026-03-30"),  # registered on a holiday: counting starts the next day
+        # 1 May 2026 (Fri), 7 May (Thu), 9 May (Sat) → Monday 11 May off.
+        ("2026-04-30", 1, "2026-05-04"),
+        ("2026-05-06", 1, "2026-05-08"),
+        ("2026-05-08", 1, "2026-05-12"),
+        # Kurban Ait 2026: Wednesday 27 May.
+        ("2026-05-26", 1, "2026-05-28"),
+        # Capital Day 6 July 2026 is a Monday.
+        ("2026-07-03", 1, "2026-07-07"),
+        # Republic Day 25 October 2026 is a Sunday: Monday 26 October off.
+        ("2026-10-23", 1, "2026-10-27"),
+        # Independence Day 16 December 2026 (Wednesday).
+        ("2026-12-15", 1, "2026-12-17"),
+        # An ordinary week: Friday + 1 working day is Monday.
+        ("2026-02-06", 1, "2026-02-09"),
+    ],
+)
+def test_working_days_follow_the_official_calendar(registered: str, days: int, expected: str) -> None:
+    assert working(registered, days) == date.fromisoformat(expected)
+
+
+def test_holidays_and_weekends() -> None:
+    off = ["2025-01-03", "2025-03-24", "2025-06-06", "2025-09-01", "2026-01-02", "2026-03-09", "2026-03-25", "2026-05-11", "2026-05-27"]
+    on = ["2025-01-05", "2025-03-26", "2025-06-05", "2026-03-26", "2026-05-28", "2026-03-02"]
+    assert not any(CAL.is_working_day(date.fromisoformat(d)) for d in off)
+    assert all(CAL.is_working_day(date.fromisoformat(d)) for d in on)
+
+
+def test_calendar_days() -> None:
+    assert due_date(at("2026-03-02", "09:00"), 30, "calendar", ALMATY) == date(2026, 4, 1)
+    assert due_date(at("2026-12-20"), 30, "calendar", ALMATY) == date(2027, 1, 19)
+    # A calendar term ignores holidays: 30 days from 20 Feb 2026 end on Sunday 22 March.
+    assert due_date(at("2026-02-20"), 30, "calendar", ALMATY) == date(2026, 3, 22)
+
+
+def test_late_evening_registration_counts_in_almaty_not_utc() -> None:
+    # 00:30 on 3 March in Almaty is still 2 March in UTC: the local date counts.
+    late = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
+    assert due_date(late, 1, "calendar", ALMATY) == date(2026, 3, 4)
+    assert due_date(late, 1, "working", ALMATY, CAL) == date(2026, 3, 4)
+    before_midnight = datetime(2026, 3, 2, 18, 59, 59, tzinfo=UTC)  # 23:59:59 in Almaty
+    assert due_date(before_midnight, 1, "calendar", ALMATY) == date(2026, 3, 3)
+    # Friday 23:30 in Almaty + 1 working day is Monday; the UTC date (Friday) would agree,
+    # but Saturday 00:30 in Almaty (Friday in UTC) still gives Monday.
+    assert due_date(datetime(2026, 3, 13, 19, 30, tzinfo=UTC), 1, "working", ALMATY, CAL) == date(2026, 3, 16)
+
+
+def test_overrides_from_a_file(tmp_path: Path) -> None:
+    extra = tmp_path / "decree.txt"
+    extra.write_text("# a decree\n-2026-03-07 work\n+2026-03-10 rest  # moved\n", encoding="utf-8")
+    calendar = WorkingCalendar.from_files(extra)
+    assert calendar.is_working_day(date(2026, 3, 7))
+    assert not calendar.is_working_day(date(2026, 3, 10))
+    assert working("2026-03-06", 1, calendar) == date(2026, 3, 7)
+    assert working("2026-03-07", 1, calendar) == date(2026, 3, 11)
+
+
+def test_bad_override_lines_are_named() -> None:
+    with pytest.raises(OverrideFileError, match="f.txt:2"):
+        parse_overrides("+2026-01-02 rest\n2026-01-03\n", "f.txt")
+    with pytest.raises(OverrideFileError):
+        parse_overrides("+2026-01-02 work\n")
+    with pytest.raises(OverrideFileError):
+        load_overrides([Path("/nonexistent/file.txt")])
+
+
+def test_days_left_and_bad_input() -> None:
+    now = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)  # 3 March in Almaty
+    assert days_left(date(2026, 3, 3), now, ALMATY) == 0
+    assert days_left(date(2026, 3, 10), now, ALMATY) == 7
+    assert days_left(date(2026, 3, 1), now, ALMATY) == -2
+    with pytest.raises(ValueError):
+        due_date(datetime(2026, 3, 2), 1, "calendar", ALMATY)
+    with pytest.raises(ValueError):
+        due_date(at("2026-03-02"), 1, "lunar", ALMATY)
