@@ -104,3 +104,29 @@ def share_phone_keyboard(i18n: I18nContext) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+# --- broadcasts and policy publishing (admin chat) -----------------------------------------
+
+class BroadcastAction(enum.StrEnum):
+    AUDIENCE = "a"   # choose the audience of a draft
+    CONFIRM = "y"    # start sending
+    DISCARD = "n"    # drop the draft
+    CANCEL = "c"     # stop a running broadcast
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    action: BroadcastAction
+    id: int
+    audience: str = ""
+
+
+class PublishAction(enum.StrEnum):
+    REVIEW = "r"     # show the diff of a version waiting for publication
+    CONFIRM = "y"
+    DISCARD = "n"
+
+
+class PublishCb(CallbackData, prefix="pp"):
+    action: PublishAction
+    version: str
