@@ -17,6 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram_i18n import I18nMiddleware
 
+from bot.broadcaster import Broadcaster
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deadlines import WorkingCalendar
@@ -27,13 +28,17 @@ from bot.i18n import create_i18n_middleware
 from bot.middlewares import ChatOrderIsolation, UserMiddleware
 from bot.policy import PolicyLibrary, load_policy_library
 from bot.profile import set_bot_profile
+from bot.publishing import effective_library
 from bot.sender import SendingPolicy
 from handlers.customer import create_customer_router
 from handlers.customer import claims as customer_claims
 from handlers.errors import create_errors_router
 from handlers.operators import claims as operator_claims
 from handlers.operators import create_operators_router
-from storage import users
+from handlers.operators import broadcasts as operator_broadcasts
+from handlers.operators import policy_publish as operator_policy_publish
+from handlers.operators.broadcasts import BroadcastViews
+from storage import policy_versions, users
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -100,7 +105,14 @@ def create_dispatcher(
     # --- end claims ---
     dispatcher.include_routers(
         create_errors_router(),
-        create_operators_router(settings.admin_chat_id, operator_claims.create_router()),
+        create_operators_router(
+            settings.admin_chat_id,
+            # Commands of broadcasting and publishing first: the claims router answers every
+            # other reply in the admin chat as an operator's answer to a claim.
+            operator_broadcasts.create_router(),
+            operator_policy_publish.create_router(),
+            operator_claims.create_router(),
+        ),
         create_customer_router(customer_claims.create_router()),
     )
 
@@ -122,6 +134,8 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         await users.mark_unreachable(db, chat_id, reason, clock.now())
 
     bot = create_bot(settings, SendingPolicy(on_unreachable))
+    # --- policy publications: users see only published versions --------------------------
+    policies = await _published_library(db, clock, policies)
     dispatcher, i18n = create_dispatcher(settings, db, clock, policies)
     # --- claims: the outbox sends through a bot that does not retry by itself (the outbox does) ---
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
@@ -132,7 +146,46 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
 
     dispatcher.shutdown.register(close_outbox_bot)
     # --- end claims ---
-    return App(settings=settings, db=db, clock=clock, policies=policies, bot=bot, dispatcher=dispatcher, i18n=i18n)
+    app = App(settings=settings, db=db, clock=clock, policies=policies, bot=bot, dispatcher=dispatcher, i18n=i18n)
+    # --- broadcasts ----------------------------------------------------------------------
+    app.extra["broadcaster"] = _wire_broadcaster(settings, db, clock, dispatcher, i18n)
+    return app
+
+
+async def _published_library(db: Database, clock: Clock, policies: PolicyLibrary) -> PolicyLibrary:
+    """A version folder added by hand becomes current only once an operator publishes it."""
+    await policy_versions.record_baseline(db, [v.version for v in policies.versions], clock.now())
+    return effective_library(policies, await policy_versions.published_versions(db))
+
+
+def _wire_broadcaster(
+    settings: Settings, db: Database, clock: Clock, dispatcher: Dispatcher, i18n: I18nMiddleware
+) -> Broadcaster:
+    """The broadcaster has its own Bot without SendingPolicy: a 429 pauses all of its sending."""
+
+    def install_policies(library: PolicyLibrary) -> None:
+        dispatcher["policies"] = library  # the next update sees the new current version
+
+    broadcaster = Broadcaster(
+        bot=create_bot(settings),
+        db=db,
+        clock=clock,
+        views=BroadcastViews(i18n.core, settings, lambda: dispatcher["policies"]),
+        rate=settings.broadcast_rate,
+    )
+    dispatcher["broadcaster"] = broadcaster
+    dispatcher["install_policies"] = install_policies
+
+    async def start_broadcaster() -> None:
+        broadcaster.start()  # resumes a broadcast interrupted by a restart
+
+    async def stop_broadcaster() -> None:
+        await broadcaster.stop()
+        await broadcaster.bot.session.close()
+
+    dispatcher.startup.register(start_broadcaster)
+    dispatcher.shutdown.register(stop_broadcaster)
+    return broadcaster
 
 
 async def run_polling(settings: Settings) -> None:

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = Field(5.0, gt=0)
     scheduler_autostart: bool = True
 
+    # --- broadcasts ---------------------------------------------------------------------
+    # Messages per second over all recipients (Telegram allows about 30/s to different users).
+    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # Telegram's paid broadcast (allow_paid_broadcast): up to 1000 messages/s, paid in Stars.
+    broadcast_paid: bool = False
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:

@@ -170,3 +170,28 @@ def claim_card_markup(t: object, claim_id: int) -> InlineKeyboardMarkup:
         builder.button(text=translate(key), callback_data=ClaimOpCb(action=action, claim_id=claim_id))  # type: ignore[operator]
     builder.adjust(3, 1)
     return builder.as_markup()
+
+# --- broadcasts and policy publishing (admin chat) -----------------------------------------
+
+class BroadcastAction(enum.StrEnum):
+    AUDIENCE = "a"   # choose the audience of a draft
+    CONFIRM = "y"    # start sending
+    DISCARD = "n"    # drop the draft
+    CANCEL = "c"     # stop a running broadcast
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    action: BroadcastAction
+    id: int
+    audience: str = ""
+
+
+class PublishAction(enum.StrEnum):
+    REVIEW = "r"     # show the diff of a version waiting for publication
+    CONFIRM = "y"
+    DISCARD = "n"
+
+
+class PublishCb(CallbackData, prefix="pp"):
+    action: PublishAction
+    version: str

@@ -62,8 +62,12 @@ def create_router() -> Router:
         key = "ads-turned-on" if callback_data.opt_in else "ads-turned-off"
         refreshed = await users.get_user(db, app_user.id)
         assert refreshed is not None
-        text, markup = await ads_view(i18n, settings, db, refreshed)
-        await message.edit_text(text, reply_markup=markup)
+        if message.text is not None:
+            text, markup = await ads_view(i18n, settings, db, refreshed)
+            await message.edit_text(text, reply_markup=markup)
+        else:
+            # An advertising copy with a photo or document: keep the ad, drop its opt-out button.
+            await message.edit_reply_markup(reply_markup=None)
         await message.answer(i18n.get(key, time=local_time(now, settings.tz), tz=utc_offset_label(settings.tz, now)))
 
     return router

@@ -12,7 +12,7 @@ from bot.app import create_app
 from bot.clock import ManualClock
 from bot.config import SAMPLE_POLICY_DIR, Settings
 from storage import consents, users
-from tests.e2e.conftest import START, Harness
+from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 
 
 async def test_withdrawing_consent_erases_contacts_and_stops_ads(harness: Harness) -> None:
@@ -175,6 +175,14 @@ async def test_new_policy_version_makes_consent_outdated(
         await harness.onboard(user)
         shutil.copytree(policies / "2026-01-01", policies / "2026-04-01")
         await harness.restart()
+        # A folder added by hand becomes current only when an operator publishes it.
+        [status] = await harness.send(user, "/consent")
+        assert "действует новая редакция" not in (status.text or "")
+        operator = harness.user(9001, first_name="Оператор")
+        stand_in.add_group(ADMIN_CHAT_ID, members=[operator])
+        await harness.send(operator, "/policy_versions", chat_id=ADMIN_CHAT_ID)
+        await harness.press(operator, "Опубликовать редакцию от 01.04.2026", chat_id=ADMIN_CHAT_ID)
+        await harness.press(operator, "✅ Опубликовать", chat_id=ADMIN_CHAT_ID)
         [status] = await harness.send(user, "/consent")
         assert "с 01.04.2026 действует новая редакция" in (status.text or "")
         replies = await harness.send(user, "/start")

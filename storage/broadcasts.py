@@ -1,0 +1,321 @@
+"""Broadcasts and their recipients: every recipient's delivery state lives here.
+
+A broadcast is a 'draft' until an operator confirms it; confirming snapshots the audience into
+broadcast_recipients (one INSERT ... SELECT, nothing loaded into memory) and makes it 'running'.
+The broadcaster streams pending recipients in pages (keyset by user id) and records each one's
+state; 'sending' is committed before the API call, so a crash leaves at most the message in
+flight uncertain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import audit
+from storage.db import Database, Executor, to_iso
+
+KINDS = ("all", "policy", "incident", "ads")
+RECIPIENT_STATES = ("pending", "sending", "sent", "uncertain", "unreachable", "failed", "skipped")
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    kind: str
+    state: str
+    source_chat_id: int | None
+    source_message_id: int | None
+    target_ids: tuple[int, ...] | None
+    policy_version: str | None
+    paid: bool
+    created_by: int
+    locale: str
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    total: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+_COLUMNS = (
+    "id, kind, state, source_chat_id, source_message_id, target_ids, policy_version, paid, created_by, "
+    "locale, progress_chat_id, progress_message_id, total, created_at, started_at, finished_at"
+)
+
+
+def _broadcast(row) -> Broadcast:  # type: ignore[no-untyped-def]
+    values = {key: row[key] for key in row.keys()}
+    values["paid"] = bool(values["paid"])
+    values["target_ids"] = tuple(json.loads(values["target_ids"])) if values["target_ids"] else None
+    return Broadcast(**values)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A pending recipient with what sending needs to know about the user now."""
+
+    user_id: int
+    language: str | None
+    telegram_language: str | None
+    reachable: bool
+    ads_opt_in: bool
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of one recipient."""
+
+    user_id: int
+    state: str                  # sent / unreachable / failed / skipped
+    attempts: int = 0
+    error: str | None = None    # error class and Telegram's description; never message text
+    message_id: int | None = None
+    at: datetime | None = None
+
+
+# ------------------------------------------------------------------------- audiences
+
+def _audience_sql(kind: str) -> str:
+    """SELECT of user ids for an audience; parameter 1 is the JSON target list (or NULL)."""
+    base = "SELECT u.id FROM users u WHERE u.reachable = 1 AND (?1 IS NULL OR u.id IN (SELECT value FROM json_each(?1)))"
+    if kind == "ads":
+        base += (
+            " AND u.ads_opt_in = 1 AND (SELECT c.decision FROM consent_records c WHERE c.user_id = u.id "
+            "ORDER BY c.id DESC LIMIT 1) = 'given'"
+        )
+    return base
+
+
+def _targets(target_ids: Sequence[int] | None) -> str | None:
+    return json.dumps(sorted(set(target_ids))) if target_ids else None
+
+
+async def audience_count(db: Executor, kind: str, target_ids: Sequence[int] | None = None) -> int:
+    if kind not in KINDS:
+        raise ValueError(f"unknown broadcast kind {kind!r}")
+    return int(await db.fetch_value(f"SELECT count(*) FROM ({_audience_sql(kind)})", (_targets(target_ids),)) or 0)
+
+
+async def known_user_ids(db: Executor, user_ids: Sequence[int]) -> set[int]:
+    rows = await db.fetch_all(
+        "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(user_ids)),)
+    )
+    return {row["id"] for row in rows}
+
+
+# ------------------------------------------------------------------------- lifecycle
+
+async def create_draft(
+    db: Database,
+    *,
+    kind: str,
+    created_by: int,
+    locale: str,
+    now: datetime,
+    source_chat_id: int | None = None,
+    source_message_id: int | None = None,
+    target_ids: Sequence[int] | None = None,
+    policy_version: str | None = None,
+    paid: bool = False,
+) -> int:
+    if kind not in KINDS:
+        raise ValueError(f"unknown broadcast kind {kind!r}")
+    return await db.execute(
+        "INSERT INTO broadcasts (kind, state, source_chat_id, source_message_id, target_ids, policy_version, paid, "
+        "created_by, locale, created_at) VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind, source_chat_id, source_message_id, _targets(target_ids), policy_version, int(paid), created_by,
+         locale, to_iso(now)),
+    )
+
+
+async def set_audience(db: Database, broadcast_id: int, kind: str) -> bool:
+    if kind not in KINDS:
+        raise ValueError(f"unknown broadcast kind {kind!r}")
+    return bool(await db.execute(
+        "UPDATE broadcasts SET kind = ? WHERE id = ? AND state = 'draft'", (kind, broadcast_id)
+    ))
+
+
+async def get(db: Executor, broadcast_id: int) -> Broadcast | None:
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return None if row is None else _broadcast(row)
+
+
+async def start(db: Database, broadcast_id: int, *, actor: str, now: datetime) -> Broadcast | None:
+    """Confirm a draft: snapshot its audience and make it running. None if it was not a draft."""
+    async with db.transaction() as tx:
+        row = await tx.fetch_one(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
+        if row is None or row["state"] != "draft":
+            return None
+        draft = _broadcast(row)
+        await tx.execute(
+            f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?2, id FROM ({_audience_sql(draft.kind)})",
+            (_targets(draft.target_ids), broadcast_id),
+        )
+        total = int(await tx.fetch_value(
+            "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
+        ) or 0)
+        await tx.execute(
+            "UPDATE broadcasts SET state = 'running', total = ?, started_at = ? WHERE id = ?",
+            (total, to_iso(now), broadcast_id),
+        )
+        await audit.record(
+            tx, at=now, actor=actor, event="broadcast_started", subject_user_id=None,
+            details={"broadcast_id": broadcast_id, "kind": draft.kind, "recipients": total,
+                     "paid": draft.paid, "policy_version": draft.policy_version},
+        )
+        row = await tx.fetch_one(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return _broadcast(row)
+
+
+async def discard(db: Database, broadcast_id: int) -> bool:
+    return bool(await db.execute(
+        "UPDATE broadcasts SET state = 'discarded' WHERE id = ? AND state = 'draft'", (broadcast_id,)
+    ))
+
+
+async def set_progress_message(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    await db.execute(
+        "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+        (chat_id, message_id, broadcast_id),
+    )
+
+
+async def cancel(db: Database, broadcast_id: int, *, actor: str, now: datetime) -> bool:
+    """Stop a running broadcast; recipients not reached stay 'pending'. False if it was not running."""
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE broadcasts SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'",
+            (to_iso(now), broadcast_id),
+        )
+        if changed:
+            await audit.record(
+                tx, at=now, actor=actor, event="broadcast_cancelled", subject_user_id=None,
+                details={"broadcast_id": broadcast_id},
+            )
+    return bool(changed)
+
+
+async def finish(db: Database, broadcast_id: int, *, now: datetime) -> bool:
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? AND state = 'running'",
+            (to_iso(now), broadcast_id),
+        )
+        if changed:
+            counts = await _counts(tx, broadcast_id)
+            await audit.record(
+                tx, at=now, actor=audit.SYSTEM, event="broadcast_finished", subject_user_id=None,
+                details={"broadcast_id": broadcast_id, **counts},
+            )
+    return bool(changed)
+
+
+async def running(db: Executor) -> list[Broadcast]:
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM broadcasts WHERE state = 'running' ORDER BY id")
+    return [_broadcast(row) for row in rows]
+
+
+async def state_of(db: Executor, broadcast_id: int) -> str | None:
+    return await db.fetch_value("SELECT state FROM broadcasts WHERE id = ?", (broadcast_id,))
+
+
+async def recent(db: Executor, limit: int = 10) -> list[Broadcast]:
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM broadcasts WHERE state != 'draft' AND state != 'discarded' "
+        f"ORDER BY id DESC LIMIT {int(limit)}"
+    )
+    return [_broadcast(row) for row in rows]
+
+
+# ------------------------------------------------------------------------- recipients
+
+async def recover_in_flight(db: Database, broadcast_id: int) -> int:
+    """After a crash: a row left in 'sending' may or may not have been delivered. It becomes
+    'uncertain' and is not sent again (a duplicate is worse than one possibly missed copy)."""
+    return await db.execute(
+        "UPDATE broadcast_recipients SET state = 'uncertain', last_error = 'interrupted while sending' "
+        "WHERE broadcast_id = ? AND state = 'sending'",
+        (broadcast_id,),
+    )
+
+
+async def pending_page(db: Executor, broadcast_id: int, *, after_user_id: int, limit: int) -> list[Recipient]:
+    rows = await db.fetch_all(
+        "SELECT r.user_id, u.language, u.telegram_language, u.reachable, u.ads_opt_in "
+        "FROM broadcast_recipients r JOIN users u ON u.id = r.user_id "
+        "WHERE r.broadcast_id = ? AND r.state = 'pending' AND r.user_id > ? ORDER BY r.user_id LIMIT ?",
+        (broadcast_id, after_user_id, limit),
+    )
+    return [
+        Recipient(r["user_id"], r["language"], r["telegram_language"], bool(r["reachable"]), bool(r["ads_opt_in"]))
+        for r in rows
+    ]
+
+
+async def _record(tx: Executor, broadcast_id: int, delivery: Delivery) -> None:
+    await tx.execute(
+        "UPDATE broadcast_recipients SET state = ?, attempts = attempts + ?, last_error = ?, sent_at = ?, "
+        "message_id = ? WHERE broadcast_id = ? AND user_id = ?",
+        (delivery.state, delivery.attempts, delivery.error, to_iso(delivery.at) if delivery.at else None,
+         delivery.message_id, broadcast_id, delivery.user_id),
+    )
+
+
+async def step(
+    db: Database, broadcast_id: int, *, done: Sequence[Delivery] = (), claim: int | None = None
+) -> bool:
+    """In one transaction: record finished deliveries and mark the next recipient 'sending'.
+
+    Returns False (and claims nothing) if the claimed recipient is no longer pending or the
+    broadcast is no longer running. One commit per message keeps the rate up, and the claim is
+    durable before the API call.
+    """
+    async with db.transaction() as tx:
+        for delivery in done:
+            await _record(tx, broadcast_id, delivery)
+        if claim is None:
+            return True
+        if await tx.fetch_value("SELECT state FROM broadcasts WHERE id = ?", (broadcast_id,)) != "running":
+            return False
+        return bool(await tx.execute(
+            "UPDATE broadcast_recipients SET state = 'sending' WHERE broadcast_id = ? AND user_id = ? "
+            "AND state = 'pending'",
+            (broadcast_id, claim),
+        ))
+
+
+async def _counts(db: Executor, broadcast_id: int) -> dict[str, int]:
+    rows = await db.fetch_all(
+        "SELECT state, count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY state",
+        (broadcast_id,),
+    )
+    counts = dict.fromkeys(RECIPIENT_STATES, 0)
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+async def counts(db: Executor, broadcast_id: int) -> dict[str, int]:
+    """Recipients per state (every state present, zero if none)."""
+    return await _counts(db, broadcast_id)
+
+
+async def recipient_states(db: Executor, broadcast_id: int) -> dict[int, str]:
+    """user id → state (for reports and tests; a whole broadcast, so only for small ones)."""
+    rows = await db.fetch_all(
+        "SELECT user_id, state FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
+    )
+    return {row["user_id"]: row["state"] for row in rows}
+
+
+async def failure_reasons(db: Executor, broadcast_id: int, limit: int = 5) -> list[tuple[str, int]]:
+    rows = await db.fetch_all(
+        "SELECT last_error, count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ? AND state = 'failed' "
+        f"GROUP BY last_error ORDER BY n DESC LIMIT {int(limit)}",
+        (broadcast_id,),
+    )
+    return [(row["last_error"] or "?", row["n"]) for row in rows]

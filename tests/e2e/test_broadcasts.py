@@ -1,0 +1,273 @@
+"""Broadcasts and policy publishing, end to end against the stand-in Bot API server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import create_app
+from bot.broadcaster import Broadcaster
+from bot.clock import ManualClock
+from bot.config import SAMPLE_POLICY_DIR, Settings
+from bot.stand_in import TelegramStandIn
+from storage import audit, broadcasts, consents, users
+from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
+
+OPERATOR = 9001
+RATE = 50
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "policies"
+    shutil.copytree(SAMPLE_POLICY_DIR, target)
+    return target
+
+
+@pytest.fixture
+async def make_harness(
+    make_settings: Callable[..., Settings], stand_in: TelegramStandIn, policy_dir: Path
+) -> AsyncIterator[Callable[..., Any]]:
+    harnesses: list[Harness] = []
+
+    async def make(**overrides: Any) -> Harness:
+        settings = make_settings(**{"policy_dir": policy_dir, "broadcast_rate": RATE, **overrides})
+        app = await create_app(settings, clock=ManualClock(START))
+        await app.startup()
+        h = Harness(app, stand_in)
+        stand_in.add_group(ADMIN_CHAT_ID, members=[h.user(OPERATOR, first_name="Оператор")])
+        harnesses.append(h)
+        return h
+
+    yield make
+    for h in harnesses:
+        await h.app.shutdown()
+
+
+def broadcaster(harness: Harness) -> Broadcaster:
+    return harness.app.extra["broadcaster"]
+
+
+async def seed(harness: Harness, ids: list[int], *, language: str = "ru", consent: bool = True, ads: bool = False) -> None:
+    """Users who started the bot (fast path: straight into the database)."""
+    db, now = harness.app.db, harness.clock.now()
+    for user_id in ids:
+        harness.user(user_id, language_code=language)
+        await users.touch_user(db, user_id=user_id, first_name="U", last_name=None, username=None,
+                               telegram_language=language, now=now)
+        await users.set_language(db, user_id, language, now)
+        if consent:
+            await consents.record_decision(db, user_id=user_id, policy_version="2026-01-01", language=language,
+                                           decision="given", notice_text="notice", now=now)
+        if ads:
+            await users.set_ads_opt_in(db, user_id, True, reason="user", actor=audit.user_actor(user_id), now=now)
+
+
+async def start_broadcast(harness: Harness, command: str, **message: Any) -> tuple[int, str]:
+    """The operator posts a message and replies to it with the command; returns (source id, confirmation)."""
+    harness.server.user_message(OPERATOR, chat_id=ADMIN_CHAT_ID, **message)
+    source = [m for m in harness.server.messages(ADMIN_CHAT_ID) if not m.from_bot][-1]
+    [confirmation] = await harness.send(OPERATOR, command, chat_id=ADMIN_CHAT_ID, reply_to_message_id=source.message_id)
+    return source.message_id, confirmation.text or ""
+
+
+def copies(harness: Harness, user_id: int, source_id: int) -> int:
+    return sum(1 for m in harness.server.bot_messages(user_id) if m.copied_from == (ADMIN_CHAT_ID, source_id))
+
+
+def notice_index(harness: Harness, user_id: int, notice: Any) -> int:
+    return [m.message_id for m in harness.server.messages(user_id)].index(notice.message_id)
+
+
+def max_in_any_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max((sum(1 for u in times if t <= u < t + 1.0) for t in times), default=0)
+
+
+async def test_broadcast_reaches_everyone_reachable_once_at_the_rate_limit(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(10_001, 10_301))
+    await seed(harness, ids)
+    blocked, deleted = ids[::15], ids[7::29]
+    for user_id in blocked:
+        harness.server.block(user_id)
+    harness.server.deleted_users.update(deleted)
+    harness.server.fail_next("copyMessage", error_code=429, retry_after=1, times=2)
+
+    source, confirmation = await start_broadcast(harness, "/broadcast all", text="Плановые работы 10 марта")
+    assert "300 получателей" in confirmation
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+
+    gone = set(blocked) | set(deleted)
+    for user_id in ids:
+        assert copies(harness, user_id, source) == (0 if user_id in gone else 1), user_id
+    for user_id in gone:
+        assert (await users.get_user(harness.app.db, user_id)).reachable is False  # type: ignore[union-attr]
+
+    report = harness.last_text(ADMIN_CHAT_ID)
+    assert "Итог рассылки" in report
+    assert f"Доставлено: {300 - len(gone)}" in report
+    assert f"Недоступны: {len(gone)}" in report
+    assert "Ошибки: 0" in report
+
+    calls = harness.server.calls_to("copyMessage")
+    assert max_in_any_second([c.at for c in calls]) <= RATE
+    limited = [c for c in calls if c.error_code == 429]
+    assert len(limited) == 2
+    after = [c for c in calls if c.at > limited[0].at]
+    assert after[0].at >= limited[0].at + 0.95  # the whole sender paused for retry_after
+
+    # Unreachable users are skipped from then on: a second broadcast does not try them.
+    before = len(harness.server.calls_to("copyMessage"))
+    source2, confirmation2 = await start_broadcast(harness, "/broadcast all", text="Ещё одно")
+    assert f"{300 - len(gone)} получател" in confirmation2
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    assert len(harness.server.calls_to("copyMessage")) - before == 300 - len(gone)
+
+
+async def test_restart_midway_resumes_without_duplicates_and_users_are_served(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(20_001, 20_201))
+    await seed(harness, ids)
+    source, _ = await start_broadcast(harness, "/broadcast all", photo=True, caption="<b>Новость</b>")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await harness.server.wait_until(lambda: len(harness.server.calls_to("copyMessage")) >= 40, timeout=10)
+
+    # A user is answered while the broadcast runs.
+    [answer] = await harness.send(ids[-1], "/help")
+    assert "Что умеет этот бот" in (answer.text or "")
+    assert broadcaster(harness).running
+
+    await harness.restart()  # kills the broadcaster mid-run; the new one resumes at startup
+    await broadcaster(harness).run_until_idle()
+
+    delivered = {user_id: copies(harness, user_id, source) for user_id in ids}
+    assert max(delivered.values()) == 1  # nobody got it twice
+    [item] = await broadcasts.recent(harness.app.db, 1)
+    states = await broadcasts.recipient_states(harness.app.db, item.id)
+    assert item.state == "done"
+    assert set(states.values()) <= {"sent", "uncertain"}
+    assert sum(1 for s in states.values() if s == "uncertain") <= broadcaster(harness).concurrency
+    missing = [u for u, n in delivered.items() if n == 0]
+    assert all(states[u] == "uncertain" for u in missing)  # only the message in flight is in doubt
+
+
+async def test_advertising_reaches_only_opted_in_users_and_opt_out_works_on_a_photo(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    opted, others = [30_001, 30_002, 30_003], [30_004, 30_005]
+    await seed(harness, opted, ads=True)
+    await seed(harness, others)
+    await seed(harness, [30_006], consent=False)
+    source, confirmation = await start_broadcast(harness, "/broadcast ads", photo=True, caption="Скидка 20%")
+    assert "3 получателя" in confirmation and "Отказаться от рекламы" in confirmation
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    for user_id in opted:
+        assert copies(harness, user_id, source) == 1
+    for user_id in [*others, 30_006]:
+        assert copies(harness, user_id, source) == 0
+
+    replies = await harness.press(opted[0], "Отказаться от рекламы")
+    assert any("вы отказались от рекламы" in (m.text or "") for m in replies)
+    assert (await users.get_user(harness.app.db, opted[0])).ads_opt_in is False  # type: ignore[union-attr]
+    ad = [m for m in harness.server.bot_messages(opted[0]) if m.copied_from][-1]
+    assert ad.photo and ad.caption == "Скидка 20%" and not ad.buttons()
+
+
+async def test_strangers_cannot_broadcast(make_harness, stand_in: TelegramStandIn) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    stranger = harness.user(40_001)
+    stand_in.add_group(-100777, title="Other", members=[stranger])
+    msg = stand_in.user_message(stranger, "Реклама", chat_id=-100777)
+    await harness.send(stranger, "/broadcast all", chat_id=-100777, reply_to_message_id=msg["message"]["message_id"])
+    mine = stand_in.user_message(stranger, "Реклама")
+    await harness.send(stranger, "/broadcast all", reply_to_message_id=mine["message"]["message_id"])
+    assert await harness.app.db.fetch_value("SELECT count(*) FROM broadcasts") == 0
+    assert stand_in.bot_messages(-100777) == []
+
+
+async def test_cancel_button_stops_a_running_broadcast(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness(broadcast_rate=10)
+    ids = list(range(50_001, 50_101))
+    await seed(harness, ids)
+    source, _ = await start_broadcast(harness, "/broadcast", text="Тест")
+    await harness.press(OPERATOR, "Всем пользователям", chat_id=ADMIN_CHAT_ID)
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await harness.server.wait_until(lambda: len(harness.server.calls_to("copyMessage")) >= 5, timeout=10)
+    await harness.press(OPERATOR, "Остановить рассылку", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    sent = sum(copies(harness, user_id, source) for user_id in ids)
+    assert 5 <= sent < 30
+    report = harness.last_text(ADMIN_CHAT_ID)
+    assert "Остановлена" in report and f"Не отправлено: {100 - sent}" in report
+    [listing] = await harness.send(OPERATOR, "/broadcasts", chat_id=ADMIN_CHAT_ID)
+    assert "Остановлена" in (listing.text or "")
+
+
+async def test_paid_broadcast_is_announced_and_used(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness(broadcast_paid=True)
+    await seed(harness, [60_001, 60_002])
+    _, confirmation = await start_broadcast(harness, "/broadcast incident 60001 99999", document=("notice.pdf", b"%PDF"))
+    assert "allow_paid_broadcast" in confirmation
+    assert "99999" in confirmation and "1 получатель" in confirmation
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    [call] = harness.server.calls_to("copyMessage")
+    assert call.params["chat_id"] == 60_001 and call.params.get("allow_paid_broadcast") is True
+
+
+async def test_policy_published_from_files_notifies_users_and_makes_consent_outdated(
+    make_harness, policy_dir: Path  # type: ignore[no-untyped-def]
+) -> None:
+    harness: Harness = await make_harness()
+    ru_user, kk_user = harness.user(70_001), harness.user(70_002, language_code="kk")
+    await harness.onboard(ru_user)
+    await harness.onboard(kk_user, language="kk")
+    ru = (policy_dir / "2026-01-01" / "ru.md").read_text(encoding="utf-8")
+    kk = (policy_dir / "2026-01-01" / "kk.md").read_text(encoding="utf-8")
+    ru_new = ru.replace("2.1. Политика распространяется", "2.1. Политика теперь распространяется") + "\n11. ХРАНЕНИЕ В ОБЛАКЕ\nДанные хранятся в облаке в Казахстане.\n"
+    kk_new = kk + "\n11. БҰЛТТА САҚТАУ\nДеректер Қазақстандағы бұлтта сақталады.\n"
+
+    [staged] = await harness.send(OPERATOR, chat_id=ADMIN_CHAT_ID, document=("kk.md", kk_new.encode()))
+    assert "kk.md" in (staged.text or "")
+    harness.server.user_message(OPERATOR, chat_id=ADMIN_CHAT_ID, document=("ru.md", ru_new.encode()))
+    ru_doc = [m for m in harness.server.messages(ADMIN_CHAT_ID) if m.document and m.document[0] == "ru.md"][-1]
+    replies = await harness.send(OPERATOR, "/publish_policy 2026-04-01", chat_id=ADMIN_CHAT_ID, reply_to_message_id=ru_doc.message_id)
+    review = replies[-1].text or ""
+    assert "Добавлен 1 раздел: 11. ХРАНЕНИЕ В ОБЛАКЕ" in review
+    assert "Изменён 1 раздел: 2. ОБЩИЕ ПОЛОЖЕНИЯ" in review
+    # Nothing changes for users before the confirmation.
+    [status] = await harness.send(ru_user, "/consent")
+    assert "действует новая редакция" not in (status.text or "")
+
+    await harness.press(OPERATOR, "✅ Опубликовать", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    assert (policy_dir / "2026-04-01" / "ru.md").is_file()
+
+    notice = harness.server.last_bot_message(ru_user)
+    assert "Политика конфиденциальности обновлена" in (notice.text or "")
+    assert "Новый раздел: 11. ХРАНЕНИЕ В ОБЛАКЕ" in (notice.text or "")
+    kk_notice = harness.server.last_bot_message(kk_user)
+    assert "Құпиялылық саясаты жаңартылды" in (kk_notice.text or "")
+    assert "11. БҰЛТТА САҚТАУ" in (kk_notice.text or "")
+
+    [status] = await harness.send(ru_user, "/consent")
+    assert "с 01.04.2026 действует новая редакция" in (status.text or "")
+    await harness.press(ru_user, "Ознакомиться и принять")
+    await harness.press(ru_user, "Принимаю")
+    # The changed section opens from the notice (the policy reader edits the message in place).
+    await harness.press(ru_user, "11. ХРАНЕНИЕ В ОБЛАКЕ")
+    assert "Данные хранятся в облаке" in (harness.server.messages(ru_user)[notice_index(harness, ru_user, notice)].text or "")
+    # The version the user consented to stays readable.
+    await harness.press(kk_user, "01.01.2026")
+    assert "01.01.2026" in (harness.server.messages(kk_user)[notice_index(harness, kk_user, kk_notice)].text or "")
+    record = await consents.latest(harness.app.db, ru_user)
+    assert record is not None and record.policy_version == "2026-04-01"
+    [versions] = await harness.send(OPERATOR, "/policy_versions", chat_id=ADMIN_CHAT_ID)
+    assert f"operator:{OPERATOR}" in (versions.text or "") and "действующая" in (versions.text or "")

@@ -1,0 +1,116 @@
+"""The broadcast rate limiter: even pacing, a window counted from completions, pause on 429."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.rate_limit import RateLimiter
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def windows_ok(starts: list[float], rate: int, period: float = 1.0) -> bool:
+    return all(sum(1 for s in starts if t <= s < t + period) <= rate for t in starts)
+
+
+async def test_requests_are_evenly_spaced() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(10, clock=t.clock, sleep=t.sleep)
+    starts = []
+    for _ in range(30):
+        async with limiter.slot():
+            starts.append(t.now)
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert all(gap == pytest.approx(0.1) for gap in gaps)
+    assert windows_ok(starts, 10)
+
+
+async def test_slow_requests_do_not_cause_a_catch_up_burst() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(10, clock=t.clock, sleep=t.sleep)
+    starts = []
+    for i in range(20):
+        async with limiter.slot():
+            starts.append(t.now)
+            t.now += 0.5 if i == 5 else 0.0  # one slow answer
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.1 - 1e-9
+
+
+async def test_window_counts_from_completion_so_latency_cannot_overfill_it() -> None:
+    """With long answers, rate+1 consecutive requests still start a full period apart."""
+    t = FakeTime()
+    limiter = RateLimiter(5, clock=t.clock, sleep=t.sleep)
+    starts: list[float] = []
+    ends: list[float] = []
+
+    async def one(latency: float) -> None:
+        async with limiter.slot():
+            starts.append(t.now)
+            await asyncio.sleep(0)
+            t.now += latency
+            ends.append(t.now)
+
+    for i in range(12):
+        await one(0.15 if i % 2 else 0.01)
+    # The server sees a request somewhere between its start and its end: even if each
+    # arrived as late as possible, no period may hold more than 5.
+    for k in range(len(starts) - 5):
+        assert starts[k + 5] >= ends[k] + 1.0 - 1e-9
+
+
+async def test_pause_stops_everyone_until_retry_after() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(100, clock=t.clock, sleep=t.sleep)
+    async with limiter.slot():
+        pass
+    limiter.pause(3)
+    before = t.now
+    async with limiter.slot():
+        started = t.now
+    assert started - before == pytest.approx(3.0)
+    assert limiter.pauses == 1
+    # A shorter pause while a longer one runs does not shorten it.
+    limiter.pause(5)
+    limiter.pause(1)
+    before = t.now
+    await limiter.acquire()
+    assert t.now - before == pytest.approx(5.0)
+    limiter.release()
+
+
+async def test_concurrent_callers_respect_capacity_in_flight() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(2, clock=t.clock, sleep=t.sleep)
+    await limiter.acquire()
+    await limiter.acquire()
+    assert limiter.in_flight == 2
+    third = asyncio.ensure_future(limiter.acquire())
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert not third.done()  # both slots are in flight: nobody may start
+    limiter.release()
+    await third
+    assert limiter.in_flight == 2
+    limiter.release()
+    limiter.release()
+    with pytest.raises(RuntimeError):
+        limiter.release()
+
+
+def test_invalid_rate_is_refused() -> None:
+    with pytest.raises(ValueError):
+        RateLimiter(0)
