@@ -51,6 +51,7 @@ class ConsentCb(CallbackData, prefix="cns"):
 
 class AdsCb(CallbackData, prefix="ads"):
     opt_in: bool
+    from_ad: bool = False  # pressed under an advertising copy, not in the /ads view
 
 
 class MyDataAction(enum.StrEnum):

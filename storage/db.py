@@ -48,10 +48,12 @@ class Executor:
     _conn: aiosqlite.Connection
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; returns lastrowid for INSERT, rowcount otherwise."""
+        """Run one statement; returns the new row's id for INSERT (0 if none), rowcount otherwise."""
         async with self._conn.execute(sql, params) as cursor:
             if sql.lstrip()[:6].upper() == "INSERT":
-                return int(cursor.lastrowid or 0)
+                # An INSERT OR IGNORE / upsert that wrote nothing leaves lastrowid at an older
+                # row's id: report 0 then, not someone else's row.
+                return int(cursor.lastrowid or 0) if cursor.rowcount > 0 else 0
             return int(cursor.rowcount)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:

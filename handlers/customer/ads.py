@@ -53,7 +53,8 @@ def create_router() -> Router:
             return
         now = clock.now()
         changed = await users.set_ads_opt_in(
-            db, app_user.id, callback_data.opt_in, reason="user", actor=audit.user_actor(app_user.id), now=now
+            db, app_user.id, callback_data.opt_in, reason="broadcast_button" if callback_data.from_ad else "user",
+            actor=audit.user_actor(app_user.id), now=now,
         )
         if not changed:
             await callback.answer(i18n.get("ads-already"))
@@ -62,12 +63,12 @@ def create_router() -> Router:
         key = "ads-turned-on" if callback_data.opt_in else "ads-turned-off"
         refreshed = await users.get_user(db, app_user.id)
         assert refreshed is not None
-        if message.text is not None:
+        if callback_data.from_ad:
+            # Under an advertising copy: keep the ad as it is, drop its opt-out button.
+            await message.edit_reply_markup(reply_markup=None)
+        else:
             text, markup = await ads_view(i18n, settings, db, refreshed)
             await message.edit_text(text, reply_markup=markup)
-        else:
-            # An advertising copy with a photo or document: keep the ad, drop its opt-out button.
-            await message.edit_reply_markup(reply_markup=None)
         await message.answer(i18n.get(key, time=local_time(now, settings.tz), tz=utc_offset_label(settings.tz, now)))
 
     return router

@@ -56,7 +56,7 @@ class BroadcastViews:
     def compose(self, broadcast: Broadcast, language: str) -> Content:
         if broadcast.kind == "ads":
             builder = InlineKeyboardBuilder()
-            builder.button(text=self.core.get("ads-turn-off-button", language), callback_data=AdsCb(opt_in=False))
+            builder.button(text=self.core.get("ads-turn-off-button", language), callback_data=AdsCb(opt_in=False, from_ad=True))
             return Content(None, builder.as_markup())
         if broadcast.kind == "policy":
             library = self.policies()

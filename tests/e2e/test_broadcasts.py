@@ -178,6 +178,19 @@ async def test_advertising_reaches_only_opted_in_users_and_opt_out_works_on_a_ph
     assert (await users.get_user(harness.app.db, opted[0])).ads_opt_in is False  # type: ignore[union-attr]
     ad = [m for m in harness.server.bot_messages(opted[0]) if m.copied_from][-1]
     assert ad.photo and ad.caption == "Скидка 20%" and not ad.buttons()
+    assert [c.reason for c in await users.ads_history(harness.app.db, opted[0])][-1] == "broadcast_button"
+
+
+async def test_opting_out_under_a_text_ad_keeps_the_ad(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    await seed(harness, [30_101], ads=True)
+    source, _ = await start_broadcast(harness, "/broadcast ads", text="Новая коллекция уже в магазинах")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    await harness.press(30_101, "Отказаться от рекламы")
+    ad = [m for m in harness.server.bot_messages(30_101) if m.copied_from == (ADMIN_CHAT_ID, source)][-1]
+    assert ad.text == "Новая коллекция уже в магазинах" and not ad.buttons()
+    assert (await users.get_user(harness.app.db, 30_101)).ads_opt_in is False  # type: ignore[union-attr]
 
 
 async def test_strangers_cannot_broadcast(make_harness, stand_in: TelegramStandIn) -> None:  # type: ignore[no-untyped-def]

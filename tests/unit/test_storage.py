@@ -173,3 +173,14 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         assert await users.get_user(db, 9) is None
     finally:
         await db.close()
+
+
+async def test_insert_that_wrote_nothing_returns_zero(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        sql = "INSERT OR IGNORE INTO consent_notices (sha256, policy_version, language, text, first_shown_at) VALUES (?, 'v', 'ru', 't', 'now')"
+        assert await db.execute(sql, ("a",)) > 0
+        assert await db.execute(sql, ("b",)) > 0
+        assert await db.execute(sql, ("a",)) == 0
+    finally:
+        await db.close()
