@@ -52,6 +52,7 @@ class TerminalChat:
         self.chat_id = CUSTOMER_ID
         self.person = CUSTOMER_ID
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
+        self._announced: set[tuple[int, int]] = set()
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -109,7 +110,9 @@ class TerminalChat:
         unseen = [
             m for m in self.server.bot_messages(other)
             if not m.deleted and self._shown.get((other, m.message_id)) is None
+            and (other, m.message_id) not in self._announced
         ]
+        self._announced.update((other, m.message_id) for m in unseen)
         if unseen:
             where = "operators' chat (:ops)" if other == ADMIN_CHAT_ID else "customer's chat (:me)"
             self.say(f"({len(unseen)} new message(s) in the {where})")
@@ -164,8 +167,11 @@ class TerminalChat:
         clock = self.app.clock
         assert isinstance(clock, ManualClock)
         clock.advance(timedelta(days=days))
-        for job in self.app.extra.get("background_jobs", []):
-            await job()
+        # Reminders and overdue alerts are due by the moved clock: run the scheduler now
+        # rather than waiting for its next tick.
+        scheduler = self.app.dispatcher.workflow_data.get("scheduler")
+        if scheduler is not None:
+            await scheduler.run_once()
         await self.settle()
         self.say(f"(clock moved {days:g} day(s) forward: now {clock.now().astimezone(self.app.settings.tz):%d.%m.%Y %H:%M} {self.app.settings.timezone})")
         self.show_new()

@@ -250,9 +250,16 @@ def create_router() -> Router:
     @router.message(F.photo | F.document | F.text)
     async def on_reply(message: Message, bot: Bot, db: Database, clock: Clock, scheduler: Scheduler) -> None:
         claim = await claim_in_context(db, message)
-        if claim is None or message.from_user is None or message.from_user.is_bot:
-            return
         t = scheduler.t
+        if message.from_user is None or message.from_user.is_bot:
+            return
+        if claim is None:
+            replied = message.reply_to_message
+            if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+                # A reply to one of the bot's own messages that is not part of a claim: the operator
+                # probably meant to answer a claim, so say how instead of silently dropping it.
+                await message.reply(t("op-reply-not-a-claim"))
+            return  # ordinary conversation between operators stays theirs
         user = await users.get_user(db, claim.user_id)
         language = user.language if user and user.language else claim.language
         try:

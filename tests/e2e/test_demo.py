@@ -46,3 +46,41 @@ def test_demo_in_kazakh_and_operators_chat() -> None:
     assert "== operators' chat (you are the operator) ==" in out
     assert "Бұл хабарламаны түсінбедім" in out  # the sticker, answered in Kazakh
     assert "Demo finished." in out  # end of input ends the demo
+
+
+def test_demo_claim_round_trip_in_russian() -> None:
+    out = run_demo([
+        "/start", ":2", ":2",                       # Russian, accept
+        "/claim", ":1", "Прошу удалить мой номер <срочно> & навсегда", ":1", ":1",  # claim, text, continue, confirm
+        ":ops", "/claims",
+        ":reply Здравствуйте!",                    # a reply to the /claims list: not a claim, the bot says so
+        ":reply #1 Здравствуйте! Номер удалён.",   # a reply to the claim's card
+        ":me", "/myclaims",
+    ])
+    assert "✅ Обращение зарегистрировано" in out or "№ 2026-0001" in out
+    assert "Прошу удалить мой номер <срочно> & навсегда" in out  # shown to operators verbatim, escaped in HTML
+    assert "№ 2026-0001 · Письменная претензия" in out           # /claims in the operators' chat
+    assert "не относится ни к одному обращению" in out
+    assert "Ответ доставлен заявителю" in out
+    assert "Здравствуйте! Номер удалён." in out.split(":me")[-1]   # the customer received the reply
+    assert "ответ" in out.split("> /myclaims")[-1].lower()
+
+
+def test_demo_claim_round_trip_in_kazakh_with_reminders_and_broadcast() -> None:
+    out = run_demo([
+        "/start", ":1", ":2",
+        "/claim", ":1", "Деректерімді түзетуді сұраймын", ":1", ":1",
+        ":advance 23",                              # 7 days before the 30-day due date
+        ":ops",
+        ":reply Сәлеметсіз бе! Түзеттік.",
+        ":me",
+        ":ops", "Плановые работы 1 марта", ":reply /broadcast all", ":1",
+    ], "--language", "kk")
+    assert "№ 2026-0001" in out and "Өтініш тіркелді" in out
+    operators = out.split("== operators' chat (you are the operator) ==")[1]
+    assert "Деректерімді түзетуді сұраймын" in operators
+    assert "⏰ № 2026-0001" in operators and "осталось дней: 7" in operators  # the reminder after the clock moved
+    customer = out.split("== your chat with the bot (you are the customer) ==")[-1]
+    assert "Сәлеметсіз бе! Түзеттік." in customer
+    assert "№ 2026-0001 өтініш бойынша" in customer  # labelled with the number, in Kazakh
+    assert "1 алушы" in out.split(":reply /broadcast all")[-1]  # the broadcast confirmation with its count
