@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
+
+
+def number_free(text: str) -> str:
+    """Claim numbers carry the year of the demo's real clock: make them year-independent."""
+    return re.sub(r"\b20\d\d-(\d{4})\b", r"YYYY-\1", text)
 
 
 def run_demo(script: list[str], *args: str) -> str:
@@ -25,7 +31,7 @@ def run_demo(script: list[str], *args: str) -> str:
     )
     assert completed.returncode == 0, completed.stderr
     assert "Traceback" not in completed.stderr, completed.stderr
-    return completed.stdout
+    return number_free(completed.stdout)
 
 
 def test_demo_customer_journey_in_russian() -> None:
@@ -57,9 +63,9 @@ def test_demo_claim_round_trip_in_russian() -> None:
         ":reply #1 Здравствуйте! Номер удалён.",   # a reply to the claim's card
         ":me", "/myclaims",
     ])
-    assert "✅ Обращение зарегистрировано" in out or "№ 2026-0001" in out
+    assert "✅ Обращение зарегистрировано" in out or "№ YYYY-0001" in out
     assert "Прошу удалить мой номер <срочно> & навсегда" in out  # shown to operators verbatim, escaped in HTML
-    assert "№ 2026-0001 · Письменная претензия" in out           # /claims in the operators' chat
+    assert "№ YYYY-0001 · Письменная претензия" in out           # /claims in the operators' chat
     assert "не относится ни к одному обращению" in out
     assert "Ответ доставлен заявителю" in out
     assert "Здравствуйте! Номер удалён." in out.split(":me")[-1]   # the customer received the reply
@@ -76,11 +82,11 @@ def test_demo_claim_round_trip_in_kazakh_with_reminders_and_broadcast() -> None:
         ":me",
         ":ops", "Плановые работы 1 марта", ":reply /broadcast all", ":1",
     ], "--language", "kk")
-    assert "№ 2026-0001" in out and "Өтініш тіркелді" in out
+    assert "№ YYYY-0001" in out and "Өтініш тіркелді" in out
     operators = out.split("== operators' chat (you are the operator) ==")[1]
     assert "Деректерімді түзетуді сұраймын" in operators
-    assert "⏰ № 2026-0001" in operators and "осталось дней: 7" in operators  # the reminder after the clock moved
+    assert "⏰ № YYYY-0001" in operators and "осталось дней: 7" in operators  # the reminder after the clock moved
     customer = out.split("== your chat with the bot (you are the customer) ==")[-1]
     assert "Сәлеметсіз бе! Түзеттік." in customer
-    assert "№ 2026-0001 өтініш бойынша" in customer  # labelled with the number, in Kazakh
+    assert "№ YYYY-0001 өтініш бойынша" in customer  # labelled with the number, in Kazakh
     assert "1 алушы" in out.split(":reply /broadcast all")[-1]  # the broadcast confirmation with its count
