@@ -34,3 +34,20 @@ class ManualClock:
 
     def set(self, instant: datetime) -> None:
         self._now = instant.astimezone(UTC)
+
+
+class OffsetClock:
+    """Real time moved by an offset: time flows as usual, and advance() jumps ahead.
+
+    The demo uses it so that timestamps tick while a person types, yet days can be skipped to
+    see reminders and overdue alerts.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._offset = (start - datetime.now(UTC)) if start is not None else timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App, create_app
-from bot.clock import ManualClock
+from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.stand_in import StoredMessage, TelegramStandIn
 
@@ -165,7 +165,7 @@ class TerminalChat:
 
     async def advance(self, days: float) -> None:
         clock = self.app.clock
-        assert isinstance(clock, ManualClock)
+        assert isinstance(clock, OffsetClock)
         clock.advance(timedelta(days=days))
         # Reminders and overdue alerts are due by the moved clock: run the scheduler now
         # rather than waiting for its next tick.
@@ -255,8 +255,11 @@ async def run_demo(
             database_url=f"sqlite:///{Path(folder) / 'demo.sqlite3'}",
             telegram_api_url=server.url,
         )
-        start = datetime.now(UTC).replace(microsecond=0)
-        app = await create_app(settings, clock=ManualClock(start))
+        # The demo's day starts at 10:00 in the operator's zone (after the 09:00 reminder hour), so
+        # what `:advance N` shows does not depend on when the demo is run.
+        local_now = datetime.now(settings.tz)
+        start = local_now.replace(hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
+        app = await create_app(settings, clock=OffsetClock(start))
         polling = asyncio.create_task(
             app.dispatcher.start_polling(app.bot, handle_signals=False, polling_timeout=1, close_bot_session=False)
         )

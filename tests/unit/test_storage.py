@@ -184,3 +184,4 @@ async def test_insert_that_wrote_nothing_returns_zero(tmp_path: Path) -> None:
         assert await db.execute(sql, ("a",)) == 0
     finally:
         await db.close()
+
