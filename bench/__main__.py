@@ -89,7 +89,9 @@ async def start_process(module: str, server: TelegramStandIn, database: Path) ->
         "LOG_LEVEL": "WARNING",
     }
     since = len(server.calls)
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, cwd=PROJECT, env=env)
+    profile = os.environ.get("BENCH_PROFILE")  # a file name: run the bot under cProfile
+    prefix = ["-m", "cProfile", "-o", profile] if profile and module == "bot" else []
+    process = await asyncio.create_subprocess_exec(sys.executable, *prefix, "-m", module, cwd=PROJECT, env=env)
     await server.wait_for_call("getUpdates", since=since, timeout=60)
     return process
 

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,34 +42,61 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-class Executor:
-    """Statement helpers shared by the database and an open transaction."""
-
-    _conn: aiosqlite.Connection
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; returns the new row's id for INSERT (0 if none), rowcount otherwise."""
-        async with self._conn.execute(sql, params) as cursor:
+def _run(conn: sqlite3.Connection, sql: str, params: Params, mode: str) -> Any:
+    """One statement, run to completion in aiosqlite's worker thread (one hop per statement)."""
+    cursor = conn.execute(sql, params)
+    try:
+        if mode == "write":
             if sql.lstrip()[:6].upper() == "INSERT":
                 # An INSERT OR IGNORE / upsert that wrote nothing leaves lastrowid at an older
                 # row's id: report 0 then, not someone else's row.
                 return int(cursor.lastrowid or 0) if cursor.rowcount > 0 else 0
             return int(cursor.rowcount)
+        if mode == "one":
+            return cursor.fetchone()
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _run_many(conn: sqlite3.Connection, sql: str, rows: Iterable[Params]) -> None:
+    conn.executemany(sql, rows).close()
+
+
+class Executor:
+    """Statement helpers shared by the database and an open transaction.
+
+    Each statement is one trip to aiosqlite's worker thread: aiosqlite's own cursor API takes
+    three (execute, fetch, close), and those trips, not SQLite, were most of a query's cost.
+    """
+
+    _conn: aiosqlite.Connection
+
+    async def _call(self, fn: Any, *args: Any) -> Any:
+        # aiosqlite's _execute queues a callable for its worker thread; the version is pinned.
+        return await self._conn._execute(fn, self._conn._conn, *args)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the new row's id for INSERT (0 if none), rowcount otherwise."""
+        return int(await self._call(_run, sql, params, "write"))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
+        await self._call(_run_many, sql, list(rows))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await self._call(_run, sql, params, "one")  # type: ignore[no-any-return]
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._call(_run, sql, params, "all"))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run `fn(sqlite3_connection, *args)` in one trip: for a few statements that belong
+        together and need no await in between (the caller keeps them atomic if needed)."""
+        return await self._call(fn, *args)
 
 
 class Transaction(Executor):
@@ -119,17 +146,21 @@ class Database(Executor):
         async with self._lock:
             return await super().fetch_all(sql, params)
 
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        async with self._lock:
+            return await super().run(fn, *args)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """All-or-nothing: commits when the block ends, rolls back if it raises."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await Executor.execute(self, "BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._conn)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await Executor.execute(self, "ROLLBACK")
                 raise
-            await self._conn.execute("COMMIT")
+            await Executor.execute(self, "COMMIT")
 
 
 def list_migrations(migrations_dir: Path) -> list[tuple[int, str, Path]]:

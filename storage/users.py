@@ -78,18 +78,23 @@ async def touch_user(
     """Create the user on first contact; keep Telegram's name fields current; mark reachable.
 
     A user who writes to us has (again) a working chat with the bot, so reachability resets.
-    The UPDATE runs only when something changed, so most updates cost one read.
+    Runs on every update, so the usual case — nothing changed — costs one read.
     """
+    user = await get_user(db, user_id)
+    if (
+        user is not None
+        and user.reachable
+        and (user.first_name, user.last_name, user.username, user.telegram_language)
+        == (first_name, last_name, username, telegram_language)
+    ):
+        return user
     stamp = to_iso(now)
     await db.execute(
         "INSERT INTO users (id, telegram_language, first_name, last_name, username, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, "
         "username = excluded.username, telegram_language = excluded.telegram_language, reachable = 1, "
-        "unreachable_reason = NULL, updated_at = excluded.updated_at "
-        "WHERE users.first_name IS NOT excluded.first_name OR users.last_name IS NOT excluded.last_name "
-        "OR users.username IS NOT excluded.username "
-        "OR users.telegram_language IS NOT excluded.telegram_language OR users.reachable = 0",
+        "unreachable_reason = NULL, updated_at = excluded.updated_at",
         (user_id, telegram_language, first_name, last_name, username, stamp, stamp),
     )
     user = await get_user(db, user_id)
