@@ -34,6 +34,7 @@ class LoadResult:
     seconds: float
     latencies_ms: list[float] = field(default_factory=list)
     timeouts: int = 0
+    cpu_ms_per_update: float = float("nan")  # the bot process's own CPU time
 
     @property
     def rate(self) -> float:
@@ -69,6 +70,12 @@ class ReplyWatcher:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiting[chat_id] = (future, [], replies)
         return future
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -146,7 +153,18 @@ def bot_steps() -> list:
         return step
 
     # /start → the language prompt; the language → a greeting and the consent notice; accept → the receipt.
-    return [(start, 1), (press("Русский"), 2), (press("Принимаю"), 1)]
+    def say(text: str):  # type: ignore[no-untyped-def]
+        def step(server: TelegramStandIn, user: int) -> None:
+            server.user_message(user, text)
+
+        return step
+
+    return [
+        (start, 1), (press("Русский"), 2), (press("Принимаю"), 1),
+        # File a written claim: type, text, continue (no attachments), confirm.
+        (say("/claim"), 1), (press("Письменная претензия"), 1),
+        (say("Прошу прекратить рассылку рекламы на мой номер."), 1), (press("Продолжить"), 1), (press("Подтвердить"), 1),
+    ]
 
 
 def echo_steps() -> list:
@@ -156,7 +174,7 @@ def echo_steps() -> list:
 
         return step
 
-    return [(say("/start"), 1), (say("one"), 1), (say("two"), 1)]
+    return [(say(f"message {n}"), 1) for n in range(8)]  # as many updates per user as the bot's journey
 
 
 async def bench_updates(users: int, in_flight: int, timeout: float) -> tuple[LoadResult, LoadResult, dict[str, float]]:
@@ -174,7 +192,10 @@ async def bench_updates(users: int, in_flight: int, timeout: float) -> tuple[Loa
                 await asyncio.sleep(1)
                 memory[f"{name} idle"] = rss_mb(process.pid)
                 watcher = ReplyWatcher(server)
-                results.append(await run_users(server, watcher, name, users, in_flight, steps, timeout))
+                cpu_before = cpu_seconds(process.pid)
+                result = await run_users(server, watcher, name, users, in_flight, steps, timeout)
+                result.cpu_ms_per_update = (cpu_seconds(process.pid) - cpu_before) * 1000 / max(result.updates, 1)
+                results.append(result)
                 memory[f"{name} after {users} users"] = rss_mb(process.pid)
             finally:
                 await stop_process(process)
@@ -193,12 +214,13 @@ def write_results(path: Path, echo: LoadResult, ours: LoadResult, memory: dict[s
         "",
         "Latency: from the update being queued for getUpdates to the bot's reply reaching the server.",
         "",
-        "| bot | updates | updates/s | p50 ms | p99 ms | timeouts |",
-        "|---|---|---|---|---|---|",
+        "| bot | updates | updates/s | p50 ms | p99 ms | bot CPU ms/update | timeouts |",
+        "|---|---|---|---|---|---|---|",
     ]
     for result in (echo, ours):
         lines.append(
-            f"| {result.name} | {result.updates} | {result.rate:.0f} | {result.pct(0.5):.1f} | {result.pct(0.99):.1f} | {result.timeouts} |"
+            f"| {result.name} | {result.updates} | {result.rate:.0f} | {result.pct(0.5):.1f} | {result.pct(0.99):.1f} "
+            f"| {result.cpu_ms_per_update:.2f} | {result.timeouts} |"
         )
     ratio = ours.rate / echo.rate if echo.rate else float("nan")
     lines += ["", f"Peak throughput ratio (privacy bot / echo bot): **{ratio:.2f}** (target ≥ 0.7).", ""]

@@ -8,9 +8,10 @@ trust it. Telegram limits callback data to 64 bytes: keep prefixes and fields sh
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from aiogram_i18n import I18nContext
 
@@ -70,21 +71,38 @@ class MyDataCb(CallbackData, prefix="me"):
 MENU_KEYS = ("menu-policy", "menu-consent", "menu-ads", "menu-mydata", "menu-claim", "menu-language")
 
 
+@lru_cache(maxsize=256)
+def inline_markup(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (text, packed callback data), built once per content.
+
+    Keyboards that are the same for every user of a language are sent with most answers;
+    aiogram's builders deep-copy their rows on every build, which showed up in profiles.
+    """
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
 def main_menu(i18n: I18nContext) -> ReplyKeyboardMarkup:
-    builder = ReplyKeyboardBuilder()
-    for key in MENU_KEYS:
-        builder.button(text=i18n.get(key))
-    builder.adjust(2, 2, 2)
-    return builder.as_markup(resize_keyboard=True, is_persistent=True)
+    # Sent with most answers: built once per language (a keyboard builder deep-copies its rows).
+    return _main_menu(tuple(i18n.get(key) for key in MENU_KEYS))
+
+
+@lru_cache(maxsize=8)
+def _main_menu(labels: tuple[str, ...]) -> ReplyKeyboardMarkup:
+    rows = [list(labels[i : i + 2]) for i in range(0, len(labels), 2)]
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=label) for label in row] for row in rows],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
 
 
 def language_keyboard(i18n: I18nContext, suggested: str | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in SUPPORTED_LANGUAGES:
-        label = i18n.get(f"lang-name-{code}")
-        builder.button(text=("✓ " if code == suggested else "") + label, callback_data=LanguageCb(code=code))
-    builder.adjust(2)
-    return builder.as_markup()
+    return inline_markup((tuple(
+        (("✓ " if code == suggested else "") + i18n.get(f"lang-name-{code}"), LanguageCb(code=code).pack())
+        for code in SUPPORTED_LANGUAGES
+    ),))
 
 
 def cancel_keyboard(i18n: I18nContext, *, with_delete: bool = False) -> InlineKeyboardMarkup:
@@ -144,22 +162,15 @@ CLAIM_TYPES = ("claim", "access", "change", "block", "destroy")
 
 
 def claim_types_keyboard(i18n: I18nContext, types: tuple[str, ...] = CLAIM_TYPES) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for claim_type in types:
-        builder.button(text=i18n.get(f"claim-type-button-{claim_type}"), callback_data=ClaimTypeCb(type=claim_type))
-    builder.button(text=i18n.get("cancel-button"), callback_data=ClaimFlowCb(action=ClaimFlowAction.CANCEL))
-    builder.adjust(1)
-    return builder.as_markup()
+    rows = [((i18n.get(f"claim-type-button-{t}"), ClaimTypeCb(type=t).pack()),) for t in types]
+    rows.append(((i18n.get("cancel-button"), ClaimFlowCb(action=ClaimFlowAction.CANCEL).pack()),))
+    return inline_markup(tuple(rows))
 
 
 def claim_flow_keyboard(i18n: I18nContext, *actions: ClaimFlowAction) -> InlineKeyboardMarkup:
     labels = {ClaimFlowAction.CONTINUE: "claim-continue-button", ClaimFlowAction.CONFIRM: "claim-confirm-button",
               ClaimFlowAction.CANCEL: "cancel-button"}
-    builder = InlineKeyboardBuilder()
-    for action in actions:
-        builder.button(text=i18n.get(labels[action]), callback_data=ClaimFlowCb(action=action))
-    builder.adjust(1)
-    return builder.as_markup()
+    return inline_markup(tuple(((i18n.get(labels[a]), ClaimFlowCb(action=a).pack()),) for a in actions))
 
 
 def claim_card_markup(t: object, claim_id: int) -> InlineKeyboardMarkup:

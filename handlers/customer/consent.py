@@ -17,7 +17,7 @@ from bot.policy import PolicyLibrary
 from bot.scheduler import Scheduler
 from handlers.customer.claims import kick
 from handlers.filters import MenuButton
-from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, main_menu
+from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, inline_markup, main_menu
 from storage import audit, consents, users
 from storage.consents import ConsentRecord
 from storage.db import Database, from_iso
@@ -34,15 +34,14 @@ def notice_text(i18n: I18nContext, settings: Settings, policies: PolicyLibrary) 
 
 def notice_keyboard(i18n: I18nContext, policies: PolicyLibrary) -> InlineKeyboardMarkup:
     version = policies.current.version
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=i18n.get("consent-read-policy-button"),
-        callback_data=PolicyCb(action=PolicyAction.TOC, version=version, lang=policies.current.document(i18n.locale)[0].language),
-    )
-    builder.button(text=i18n.get("consent-accept-button"), callback_data=ConsentCb(action=ConsentAction.ACCEPT, version=version))
-    builder.button(text=i18n.get("consent-decline-button"), callback_data=ConsentCb(action=ConsentAction.DECLINE, version=version))
-    builder.adjust(1, 2)
-    return builder.as_markup()
+    policy_language = policies.current.document(i18n.locale)[0].language
+    return inline_markup((
+        ((i18n.get("consent-read-policy-button"), PolicyCb(action=PolicyAction.TOC, version=version, lang=policy_language).pack()),),
+        (
+            (i18n.get("consent-accept-button"), ConsentCb(action=ConsentAction.ACCEPT, version=version).pack()),
+            (i18n.get("consent-decline-button"), ConsentCb(action=ConsentAction.DECLINE, version=version).pack()),
+        ),
+    ))
 
 
 async def send_consent_notice(message: Message, i18n: I18nContext, settings: Settings, policies: PolicyLibrary) -> None:
