@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,7 +115,8 @@ async def stop_process(process: asyncio.subprocess.Process) -> None:
 
 
 async def run_users(
-    server: TelegramStandIn, watcher: ReplyWatcher, name: str, users: int, in_flight: int, steps: list, timeout: float
+    server: TelegramStandIn, watcher: ReplyWatcher, name: str, users: int, in_flight: int, steps: list, timeout: float,
+    *, first_user: int = FIRST_USER,
 ) -> LoadResult:
     """Each user performs `steps` in order, waiting for the bot's reply to each; at most
     `in_flight` users are active at once."""
@@ -136,7 +138,7 @@ async def run_users(
                 result.latencies_ms.append((finished - started) * 1000)
 
     began = time.perf_counter()
-    await asyncio.gather(*(one_user(FIRST_USER + i) for i in range(users)))
+    await asyncio.gather(*(one_user(first_user + i) for i in range(users)))
     result.seconds = time.perf_counter() - began
     return result
 
@@ -177,57 +179,181 @@ def echo_steps() -> list:
     return [(say(f"message {n}"), 1) for n in range(8)]  # as many updates per user as the bot's journey
 
 
-async def bench_updates(users: int, in_flight: int, timeout: float) -> tuple[LoadResult, LoadResult, dict[str, float]]:
+async def open_loop(
+    server: TelegramStandIn, watcher: ReplyWatcher, name: str, user_ids: list[int], rate: float, seconds: float,
+    timeout: float, on_tick: Callable[[], None] | None = None,
+) -> LoadResult:
+    """Updates arrive at a steady `rate` whatever the bot does (open loop): a rotation of
+    read-only commands from users who finished the journey, one in flight per user."""
+    result = LoadResult(name, updates=0, seconds=0.0)
+    commands = ["/help", "/consent", "/myclaims", "/ads"]
+    pending: set[asyncio.Task[None]] = set()
+    busy: set[int] = set()
+
+    async def one(user_id: int, text: str) -> None:
+        reply = watcher.expect(user_id, 1)
+        started = time.perf_counter()
+        server.user_message(user_id, text)
+        try:
+            finished = await asyncio.wait_for(reply, timeout)
+        except TimeoutError:
+            result.timeouts += 1
+        else:
+            result.updates += 1
+            result.latencies_ms.append((finished - started) * 1000)
+        finally:
+            busy.discard(user_id)
+
+    began = time.perf_counter()
+    sent = 0
+    next_tick = began
+    while (now := time.perf_counter()) - began < seconds:
+        due = int((now - began) * rate) + 1
+        while sent < due:
+            user_id = user_ids[sent % len(user_ids)]
+            sent += 1
+            if user_id in busy:
+                continue  # that user's previous update is still in flight: never two at once
+            busy.add(user_id)
+            task = asyncio.create_task(one(user_id, commands[sent % len(commands)]))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        if on_tick is not None and now >= next_tick:
+            on_tick()
+            next_tick = now + 5
+        await asyncio.sleep(min(0.005, 1 / rate))
+    await asyncio.gather(*pending)
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+@dataclass
+class UpdateFigures:
+    echo: LoadResult
+    ours: LoadResult
+    half_peak: LoadResult | None = None
+    soak: LoadResult | None = None
+    soak_rss: list[float] = field(default_factory=list)
+    many_users: LoadResult | None = None
+    memory: dict[str, float] = field(default_factory=dict)
+
+
+async def bench_updates(args: argparse.Namespace) -> UpdateFigures:
+    users, in_flight, timeout = args.users, args.in_flight, args.timeout
     memory: dict[str, float] = {}
-    results = []
+    results: list[LoadResult] = []
+    figures: UpdateFigures | None = None
     for name, module, steps in (("echo bot", "bench.echo_bot", echo_steps()), ("privacy bot", "bot", bot_steps())):
         server = TelegramStandIn()
         await server.start()
-        for i in range(users):
+        total = users + (args.memory_users if module == "bot" else 0)
+        for i in range(total):
             server.add_user(FIRST_USER + i, first_name=f"User{i}", language_code="ru")
         server.add_group(ADMIN_CHAT_ID, title="Operators")
         with tempfile.TemporaryDirectory() as folder:
             process = await start_process(module, server, Path(folder) / "bench.sqlite3")
             try:
                 await asyncio.sleep(1)
-                memory[f"{name} idle"] = rss_mb(process.pid)
+                memory[f"{name}: idle"] = rss_mb(process.pid)
                 watcher = ReplyWatcher(server)
                 cpu_before = cpu_seconds(process.pid)
                 result = await run_users(server, watcher, name, users, in_flight, steps, timeout)
                 result.cpu_ms_per_update = (cpu_seconds(process.pid) - cpu_before) * 1000 / max(result.updates, 1)
                 results.append(result)
-                memory[f"{name} after {users} users"] = rss_mb(process.pid)
+                memory[f"{name}: after {users} users' journeys"] = rss_mb(process.pid)
+                if module != "bot":
+                    continue
+                figures = UpdateFigures(echo=results[0], ours=result, memory=memory)
+                done = [FIRST_USER + i for i in range(users)]
+                rate = max(result.rate / 2, 1.0)
+                print(f"open loop at {rate:.0f} updates/s for {args.open_seconds}s", file=sys.stderr)
+                figures.half_peak = await open_loop(server, watcher, "half of peak", done, rate, args.open_seconds, timeout)
+                if args.soak_seconds > 0:
+                    print(f"soak: {args.soak_seconds}s of mixed traffic at {rate:.0f}/s", file=sys.stderr)
+                    samples = figures.soak_rss
+
+                    figures.soak = await open_loop(
+                        server, watcher, "soak", done, rate, args.soak_seconds, timeout,
+                        on_tick=lambda: samples.append(rss_mb(process.pid)),
+                    )
+                    samples.append(rss_mb(process.pid))
+                if args.memory_users > 0:
+                    print(f"/start from {args.memory_users} more users", file=sys.stderr)
+                    more = await run_users(
+                        server, watcher, "more users", args.memory_users, in_flight, steps[:1], timeout,
+                        first_user=FIRST_USER + users,
+                    )
+                    figures.many_users = more
+                    memory[f"{name}: after {users + args.memory_users} users in all"] = rss_mb(process.pid)
             finally:
                 await stop_process(process)
                 await server.stop()
-    return results[0], results[1], memory
+    assert figures is not None
+    return figures
 
 
-def write_results(path: Path, echo: LoadResult, ours: LoadResult, memory: dict[str, float], args: argparse.Namespace) -> None:
+def table(rows: list[LoadResult], *, cpu: bool = True) -> list[str]:
     lines = [
+        "| load | updates | updates/s | p50 ms | p99 ms |" + (" bot CPU ms/update |" if cpu else "") + " timeouts |",
+        "|---|---|---|---|---|" + ("---|" if cpu else "") + "---|",
+    ]
+    for result in rows:
+        lines.append(
+            f"| {result.name} | {result.updates} | {result.rate:.0f} | {result.pct(0.5):.1f} | {result.pct(0.99):.1f} |"
+            + (f" {result.cpu_ms_per_update:.2f} |" if cpu else "")
+            + f" {result.timeouts} |"
+        )
+    return lines
+
+
+def update_section(figures: UpdateFigures, args: argparse.Namespace) -> list[str]:
+    echo, ours = figures.echo, figures.ours
+    lines = [
+        f"## Update handling ({args.users} users, at most {args.in_flight} in flight)",
+        "",
+        "Each user of the privacy bot sends /start, picks the language, accepts the consent notice and files a",
+        "written claim (type, text, continue, confirm): 8 updates. The echo bot gets 8 text messages per user.",
+        "Latency: from the update being queued for getUpdates to the bot's first reply reaching the server.",
+        "",
+        *table([echo, ours]),
+        "",
+        f"Peak throughput ratio (privacy bot / echo bot): **{ours.rate / echo.rate:.2f}** (target ≥ 0.7).",
+        "",
+    ]
+    if figures.half_peak is not None:
+        hp = figures.half_peak
+        lines += [
+            f"### Steady open-loop load at half the peak ({hp.rate:.0f} updates/s, {args.open_seconds:g} s)",
+            "",
+            *table([hp], cpu=False),
+            "",
+            f"p99 at half of peak: **{hp.pct(0.99):.1f} ms** (target < 50 ms).",
+            "",
+        ]
+    lines += ["## Memory (RSS of the bot process)", "", "| when | MB |", "|---|---|"]
+    lines += [f"| {name} | {value:.1f} |" for name, value in figures.memory.items()]
+    if figures.soak is not None and figures.soak_rss:
+        rss = figures.soak_rss
+        lines += [
+            "",
+            f"Soak: {args.soak_seconds:g} s of mixed traffic at {figures.soak.rate:.0f} updates/s "
+            f"({figures.soak.updates} updates): RSS {rss[0]:.1f} MB at the start, {rss[-1]:.1f} MB at the end, "
+            f"{max(rss):.1f} MB at most (samples every 5 s).",
+        ]
+    lines.append("")
+    return lines
+
+
+def header() -> list[str]:
+    return [
         "# Benchmark results",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
         f"written by `python -m bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "Everything runs on this machine against the stand-in Bot API server on 127.0.0.1; the bots run",
+        "in their own processes.",
         "",
-        f"## Update handling ({args.users} users, at most {args.in_flight} in flight)",
-        "",
-        "Latency: from the update being queued for getUpdates to the bot's reply reaching the server.",
-        "",
-        "| bot | updates | updates/s | p50 ms | p99 ms | bot CPU ms/update | timeouts |",
-        "|---|---|---|---|---|---|---|",
     ]
-    for result in (echo, ours):
-        lines.append(
-            f"| {result.name} | {result.updates} | {result.rate:.0f} | {result.pct(0.5):.1f} | {result.pct(0.99):.1f} "
-            f"| {result.cpu_ms_per_update:.2f} | {result.timeouts} |"
-        )
-    ratio = ours.rate / echo.rate if echo.rate else float("nan")
-    lines += ["", f"Peak throughput ratio (privacy bot / echo bot): **{ratio:.2f}** (target ≥ 0.7).", ""]
-    lines += ["## Memory (RSS of the bot process)", "", "| when | MB |", "|---|---|"]
-    lines += [f"| {name} | {value:.1f} |" for name, value in memory.items()]
-    lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def main() -> int:
@@ -235,10 +361,18 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=5000)
     parser.add_argument("--in-flight", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one reply")
+    parser.add_argument("--open-seconds", type=float, default=20.0, help="duration of the open-loop phase")
+    parser.add_argument("--soak-seconds", type=float, default=300.0, help="duration of the memory soak")
+    parser.add_argument("--memory-users", type=int, default=100_000, help="more users who /start, for RSS")
+    parser.add_argument("--quick", action="store_true", help="small numbers everywhere (a smoke run)")
+    parser.add_argument("--only", choices=["updates"], help="run one benchmark")
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "RESULTS.md")
     args = parser.parse_args()
-    echo, ours, memory = asyncio.run(bench_updates(args.users, args.in_flight, args.timeout))
-    write_results(args.output, echo, ours, memory, args)
+    if args.quick:
+        args.users, args.in_flight, args.open_seconds, args.soak_seconds, args.memory_users = 200, 100, 5, 10, 1000
+    lines = header()
+    lines += update_section(asyncio.run(bench_updates(args)), args)
+    args.output.write_text("\n".join(lines), encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
     return 0
 
