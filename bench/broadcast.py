@@ -81,7 +81,10 @@ async def start_bot(server: TelegramStandIn, database: Path, rate: float, extra_
         **extra_env,
     }
     since = len(server.calls)
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=PROJECT, env=env)
+    # BENCH_PROFILE=<file>: run the bot under cProfile (written when it stops on SIGTERM).
+    profile = os.environ.get("BENCH_PROFILE")
+    wrapper = ["-m", "cProfile", "-o", profile] if profile else []
+    process = await asyncio.create_subprocess_exec(sys.executable, *wrapper, "-m", "bot", cwd=PROJECT, env=env)
     await server.wait_for_call("getUpdates", since=since, timeout=60)
     return process
 
