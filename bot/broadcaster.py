@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -104,8 +104,10 @@ class Broadcaster:
         self.views = views
         self.paid = paid
         self.limiter = limiter or RateLimiter(rate, clock=monotonic, sleep=sleep)
-        # Enough requests in flight to reach the rate over a real network; one per 25 msg/s.
-        self.concurrency = concurrency or max(1, min(32, round(rate / 25)))
+        # Enough requests in flight to reach the rate over a real network (one per 16 msg/s: at
+        # 1000/s, 64 in flight cover answers taking up to ~60 ms); also the most recipients
+        # that can be left 'uncertain' by a crash.
+        self.concurrency = concurrency or max(1, min(64, round(rate / 16)))
         self.page_size = page_size
         self.max_attempts = max_attempts
         self.max_rate_limited = max_rate_limited
@@ -174,38 +176,19 @@ class Broadcaster:
             log.info("broadcast %s: %s in-flight recipients marked uncertain", broadcast.id, recovered)
         started = self._monotonic()
         sent_at_start = (await broadcasts.counts(self.db, broadcast.id))["sent"]
-        queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=self.page_size)
         contents: dict[str, Content] = {}
-
-        async def produce() -> None:
-            after = 0
-            try:
-                while broadcast.id not in self._cancelled:
-                    page = await broadcasts.pending_page(self.db, broadcast.id, after_user_id=after, limit=self.page_size)
-                    if not page:
-                        break
-                    for recipient in page:
-                        await queue.put(recipient)
-                    after = page[-1].user_id
-            finally:
-                for _ in range(self.concurrency):
-                    await queue.put(None)
 
         async def report_progress() -> None:
             while True:
                 await self._sleep(self.progress_every)
                 await self._show_progress(broadcast, started, sent_at_start)
 
-        workers = [asyncio.create_task(self._worker(broadcast, queue, contents)) for _ in range(self.concurrency)]
-        producer = asyncio.create_task(produce())
         reporter = asyncio.create_task(report_progress())
         try:
-            await asyncio.gather(producer, *workers)
+            await self._send_all(broadcast, contents)
         finally:
             reporter.cancel()
-            for task in (producer, *workers):
-                task.cancel()
-            await asyncio.gather(reporter, producer, *workers, return_exceptions=True)
+            await asyncio.gather(reporter, return_exceptions=True)
 
         self._cancelled.discard(broadcast.id)
         if await broadcasts.state_of(self.db, broadcast.id) == "running":
@@ -242,35 +225,102 @@ class Broadcaster:
                     log.warning("broadcast %s: progress not shown: %s", broadcast.id, type(error).__name__)
         return progress
 
-    async def _worker(self, broadcast: Broadcast, queue: asyncio.Queue[Recipient | None], contents: dict[str, Content]) -> None:
-        done: list[Delivery] = []
+    async def _pending(self, broadcast: Broadcast) -> AsyncIterator[Recipient]:
+        """Pending recipients in user id order, one page (one SELECT) at a time."""
+        after = 0
+        while True:
+            page = await broadcasts.pending_page(self.db, broadcast.id, after_user_id=after, limit=self.page_size)
+            if not page:
+                return
+            for recipient in page:
+                yield recipient
+            after = page[-1].user_id
+
+    async def _send_all(self, broadcast: Broadcast, contents: dict[str, Content]) -> None:
+        """One bookkeeper and `concurrency` senders.
+
+        The bookkeeper alone writes to the database: in one transaction it records every
+        delivery finished since its last turn and claims ('sending', committed) as many next
+        recipients as there are idle senders, then hands them over. So the database sees a few
+        commits per batch instead of one per recipient, and no more than `concurrency`
+        recipients are ever 'sending' (in flight or waiting for the rate limiter): after a
+        crash, at most those are 'uncertain'.
+        """
+        recipients = aiter(self._pending(broadcast))
+        to_send: asyncio.Queue[Recipient | None] = asyncio.Queue()
+        finished: list[Delivery] = []
+        changed = asyncio.Event()
+        outstanding = 0  # claimed and not yet recorded as finished
+
+        broken: list[BaseException] = []  # a sender's unexpected error, raised by the bookkeeper
+
+        async def sender() -> None:
+            nonlocal outstanding
+            try:
+                while (recipient := await to_send.get()) is not None:
+                    language = pick_language(recipient.language, recipient.telegram_language)
+                    if language not in contents:
+                        contents[language] = self.views.compose(broadcast, language)
+                    delivery = await self._deliver(broadcast, recipient.user_id, contents[language])
+                    finished.append(delivery)
+                    outstanding -= 1
+                    changed.set()
+            except Exception as error:  # the row stays 'sending' and becomes 'uncertain' on resume
+                broken.append(error)
+                changed.set()
+                raise
+
+        senders = [asyncio.create_task(sender()) for _ in range(self.concurrency)]
+        exhausted = stopping = False
+        records: list[Delivery] = []
         try:
             while True:
-                recipient = await queue.get()
-                if recipient is None or broadcast.id in self._cancelled:
-                    break
-                skip = self._skip_reason(broadcast, recipient)
-                if skip is not None:
-                    done.append(Delivery(recipient.user_id, skip[0], error=skip[1]))
-                    if len(done) >= 50:
-                        await broadcasts.step(self.db, broadcast.id, done=done)
-                        done = []
-                    continue
-                claimed = await broadcasts.step(self.db, broadcast.id, done=done, claim=recipient.user_id)
-                done = []
-                if not claimed:
-                    if await broadcasts.state_of(self.db, broadcast.id) != "running":
-                        self._cancelled.add(broadcast.id)
+                if broken:
+                    raise broken[0]
+                stopping = stopping or broadcast.id in self._cancelled
+                batch: list[Recipient] = []
+                while not (exhausted or stopping) and outstanding + len(batch) < self.concurrency:
+                    recipient = await anext(recipients, None)
+                    if recipient is None:
+                        exhausted = True
                         break
+                    skip = self._skip_reason(broadcast, recipient)
+                    if skip is not None:
+                        finished.append(Delivery(recipient.user_id, skip[0], error=skip[1]))
+                    else:
+                        batch.append(recipient)
+                if not finished and not batch:
+                    if outstanding == 0 and (exhausted or stopping):
+                        break
+                    changed.clear()
+                    await changed.wait()
                     continue
-                language = pick_language(recipient.language, recipient.telegram_language)
-                if language not in contents:
-                    contents[language] = self.views.compose(broadcast, language)
-                done.append(await self._deliver(broadcast, recipient.user_id, contents[language]))
+                records, finished[:] = list(finished), []
+                claimed = await broadcasts.step_many(
+                    self.db, broadcast.id, done=records, claim=[r.user_id for r in batch]
+                )
+                records = []
+                if claimed is None:  # cancelled (or finished) meanwhile: claim nothing more
+                    self._cancelled.add(broadcast.id)
+                    stopping = True
+                    continue
+                chosen = set(claimed)
+                for recipient in batch:
+                    if recipient.user_id in chosen:
+                        outstanding += 1
+                        to_send.put_nowait(recipient)
         finally:
-            if done:
+            for _ in senders:
+                to_send.put_nowait(None)
+            if outstanding == 0 and not broken:  # the normal end: let the senders see None
+                await asyncio.gather(*senders, return_exceptions=True)
+            for task in senders:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+            unrecorded = records + finished
+            if unrecorded:
                 # Shielded: a delivery that happened must be recorded even when we are being stopped.
-                await asyncio.shield(broadcasts.step(self.db, broadcast.id, done=done))
+                await asyncio.shield(broadcasts.step_many(self.db, broadcast.id, done=unrecorded))
 
     @staticmethod
     def _skip_reason(broadcast: Broadcast, recipient: Recipient) -> tuple[str, str] | None:

@@ -14,6 +14,13 @@ Two rules work together:
   least ``period`` apart, so no window of ``period`` holds more than ``rate`` of them.
 
 ``pause(seconds)`` (on 429 Too Many Requests) stops every caller until the time has passed.
+
+Spacing is kept on the schedule, not on when a sleeping caller happened to wake up: a caller who
+was already waiting when its turn came starts "at" its scheduled time (up to ``tolerance``
+late), so the event loop's wake-up delay (a fraction of a millisecond, which at 1000/s is a
+large part of the 1 ms spacing) does not add up and slow the whole broadcast down. A caller who
+arrives after its turn has passed (the sender was idle) gets no credit: idle time never turns
+into a burst. The window rule above is unaffected and still bounds every period.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ class RateLimiter:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        tolerance: float = 0.01,
     ) -> None:
         if rate <= 0 or period <= 0:
             raise ValueError("rate and period must be positive")
@@ -44,6 +52,7 @@ class RateLimiter:
         self.period = period
         self.capacity = max(1, int(rate * period))
         self.interval = period / rate
+        self.tolerance = max(0.0, tolerance)  # how late a waiting caller's turn may be taken as on time
         self._clock = clock
         self._sleep = sleep
         self._finished: deque[float] = deque()  # completion times within the last period
@@ -73,25 +82,35 @@ class RateLimiter:
 
     async def acquire(self) -> None:
         """Wait until a request may start; pair every acquire with a release."""
+        arrived = self._clock()
         async with self._turn:
+            held_back = False  # waited for a pause or the window, not only for spacing
             while True:
                 now = self._clock()
                 while self._finished and self._finished[0] <= now - self.period:
                     self._finished.popleft()
-                waits = [self._paused_until - now, self._next_at - now]
+                spacing = self._next_at - now
+                waits = [self._paused_until - now]
                 if len(self._finished) + self._in_flight >= self.capacity:
                     if not self._finished:
                         # Every slot is in flight: wait for one to come back.
+                        held_back = True
                         self._released.clear()
                         await self._released.wait()
                         continue
                     waits.append(self._finished[0] + self.period - now)
                 wait = max(waits)
-                if wait <= 0:
+                if wait <= 0 and spacing <= 0:
                     break
-                await self._sleep(wait)
+                held_back = held_back or wait > 0
+                await self._sleep(max(wait, spacing))
             self._in_flight += 1
-            self._next_at = now + self.interval
+            if arrived <= self._next_at and not held_back:
+                # Waiting for this turn: start on the schedule, not when the loop woke us up.
+                start = max(self._next_at, now - self.tolerance)
+            else:
+                start = now
+            self._next_at = start + self.interval
 
     def release(self) -> None:
         """The request has been answered (successfully or not)."""

@@ -609,8 +609,13 @@ class TelegramStandIn:
         bot_id: int = 123456,
         bot_username: str = "privacy_test_bot",
         bot_name: str = "Privacy Bot",
+        keep_history: bool = True,
     ) -> None:
         self.token = token
+        # False (benchmarks with many recipients): what the bot sends to private chats is not
+        # stored, and the calls that sent it are not appended to ``calls``; observers still see
+        # every call, and group chats (the operators' chat) keep their messages as usual.
+        self.keep_history = keep_history
         self.url = ""
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
@@ -1126,12 +1131,18 @@ class TelegramStandIn:
             call.result = result
             body = {"ok": True, "result": result}
             status = 200
-        self.calls.append(call)
+        if self.keep_history or not self._private_send(call):
+            self.calls.append(call)
         log.debug("%s %s -> %s", call.method, params, "ok" if call.ok else call.description)
         for observer in self.observers:
             observer(call)
         self._notify()
         return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    @staticmethod
+    def _private_send(call: ApiCall) -> bool:
+        chat_id = _as_int(call.params.get("chat_id"))
+        return chat_id is not None and chat_id > 0
 
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
         """Request fields decoded the way Telegram reads them (aiogram sends strings)."""
@@ -1366,7 +1377,8 @@ class TelegramStandIn:
             raw=raw,
             **fields,
         )
-        chat.messages[message_id] = msg
+        if self.keep_history or not (from_bot and chat.is_private):
+            chat.messages[message_id] = msg
         return msg
 
     @staticmethod

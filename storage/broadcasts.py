@@ -257,10 +257,15 @@ async def pending_page(db: Executor, broadcast_id: int, *, after_user_id: int, l
     ]
 
 
+_RECORD_SQL = (
+    "UPDATE broadcast_recipients SET state = ?, attempts = attempts + ?, last_error = ?, sent_at = ?, "
+    "message_id = ? WHERE broadcast_id = ? AND user_id = ?"
+)
+
+
 async def _record(tx: Executor, broadcast_id: int, delivery: Delivery) -> None:
     await tx.execute(
-        "UPDATE broadcast_recipients SET state = ?, attempts = attempts + ?, last_error = ?, sent_at = ?, "
-        "message_id = ? WHERE broadcast_id = ? AND user_id = ?",
+        _RECORD_SQL,
         (delivery.state, delivery.attempts, delivery.error, to_iso(delivery.at) if delivery.at else None,
          delivery.message_id, broadcast_id, delivery.user_id),
     )
@@ -287,6 +292,36 @@ async def step(
             "AND state = 'pending'",
             (broadcast_id, claim),
         ))
+
+
+async def step_many(
+    db: Database, broadcast_id: int, *, done: Sequence[Delivery] = (), claim: Sequence[int] = ()
+) -> list[int] | None:
+    """In one transaction: record finished deliveries and mark many next recipients 'sending'.
+
+    The batched form of `step` (one commit for many recipients, one statement per kind of
+    work): returns the user ids actually claimed (those still pending), in the order asked, or
+    None (claiming nothing) if the broadcast is no longer running. Deliveries are recorded
+    either way. A claim is durable before the API call; the caller claims only as many as it
+    sends at once, so after a crash at most those are 'uncertain'.
+    """
+    async with db.transaction() as tx:
+        if done:
+            await tx.executemany(_RECORD_SQL, [
+                (d.state, d.attempts, d.error, to_iso(d.at) if d.at else None, d.message_id, broadcast_id, d.user_id)
+                for d in done
+            ])  # fmt: skip
+        if not claim:
+            return []
+        if await tx.fetch_value("SELECT state FROM broadcasts WHERE id = ?", (broadcast_id,)) != "running":
+            return None
+        rows = await tx.fetch_all(
+            "UPDATE broadcast_recipients SET state = 'sending' WHERE broadcast_id = ? AND state = 'pending' "
+            "AND user_id IN (SELECT value FROM json_each(?)) RETURNING user_id",
+            (broadcast_id, json.dumps(list(claim))),
+        )
+    claimed = {row["user_id"] for row in rows}
+    return [user_id for user_id in claim if user_id in claimed]
 
 
 async def _counts(db: Executor, broadcast_id: int) -> dict[str, int]:

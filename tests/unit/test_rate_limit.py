@@ -114,3 +114,61 @@ async def test_concurrent_callers_respect_capacity_in_flight() -> None:
 def test_invalid_rate_is_refused() -> None:
     with pytest.raises(ValueError):
         RateLimiter(0)
+
+
+class LateTime(FakeTime):
+    """An event loop that wakes sleepers late (as a busy one does)."""
+
+    def __init__(self, late: float) -> None:
+        super().__init__()
+        self.late = late
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds)
+        await asyncio.sleep(0)  # let other callers queue up meanwhile
+        self.now += self.late
+
+
+async def test_late_wake_ups_do_not_slow_the_rate_down() -> None:
+    t = LateTime(late=0.0004)  # 40 % of the 1 ms spacing
+    limiter = RateLimiter(1000, clock=t.clock, sleep=t.sleep)
+    starts = []
+    for _ in range(3000):
+        await limiter.acquire()
+        starts.append(t.now)
+        limiter.release()
+    assert (len(starts) - 1) / (starts[-1] - starts[0]) == pytest.approx(1000, rel=0.01)
+    assert windows_ok(starts[::7], 1000)  # sampled: still never more than the rate per period
+
+
+async def test_late_wake_up_credit_is_bounded_by_tolerance() -> None:
+    t = LateTime(late=0.05)  # far later than the tolerance
+    limiter = RateLimiter(1000, clock=t.clock, sleep=t.sleep, tolerance=0.003)
+    starts: list[float] = []
+
+    async def one() -> None:
+        async with limiter.slot():
+            starts.append(t.now)
+
+    await asyncio.gather(*(one() for _ in range(50)))  # all queued from the start
+    assert max(b - a for a, b in zip(starts, starts[1:])) >= 0.05  # the late wake-ups happened
+    # At most tolerance/interval (3) requests are let through without any spacing after a late wake-up.
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    run = longest = 0
+    for gap in gaps:
+        run = run + 1 if gap < 0.001 - 1e-9 else 0
+        longest = max(longest, run)
+    assert 1 <= longest <= 3
+
+
+async def test_idle_time_earns_no_credit_even_with_late_wake_ups() -> None:
+    t = LateTime(late=0.0004)
+    limiter = RateLimiter(1000, clock=t.clock, sleep=t.sleep)
+    starts = []
+    for i in range(10):
+        async with limiter.slot():
+            starts.append(t.now)
+        if i == 4:
+            t.now += 0.5  # nobody asked for a while
+    assert starts[5] - starts[4] >= 0.5
+    assert starts[6] - starts[5] >= 0.001 - 1e-9

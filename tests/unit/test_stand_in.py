@@ -670,3 +670,27 @@ async def test_stop_releases_a_pending_long_poll() -> None:
 
 def test_utf16_len() -> None:
     assert (utf16_len("abc"), utf16_len("Қ"), utf16_len("😀")) == (3, 1, 2)
+
+
+async def test_without_history_private_copies_are_observed_but_not_kept() -> None:
+    """keep_history=False (benchmarks): group messages are kept, copies to private chats are not."""
+    async with TelegramStandIn(keep_history=False) as tg:
+        tg.add_user(USER, first_name="Aida")
+        tg.add_group(GROUP, members=[OTHER])
+        seen: list[tuple[str, bool]] = []
+        tg.observers.append(lambda call: seen.append((call.method, call.ok)))
+        session = AiohttpSession(api=TelegramAPIServer.from_base(tg.url))
+        bot = Bot(tg.token, session=session)
+        try:
+            source = await bot.send_message(GROUP, "to everyone")
+            first = await bot.copy_message(USER, from_chat_id=GROUP, message_id=source.message_id)
+            second = await bot.copy_message(USER, from_chat_id=GROUP, message_id=source.message_id)
+            with pytest.raises(TelegramBadRequest):
+                await bot.copy_message(4242, from_chat_id=GROUP, message_id=source.message_id)
+        finally:
+            await bot.session.close()
+        assert second.message_id == first.message_id + 1  # ids still advance
+        assert [m.text for m in tg.bot_messages(GROUP)] == ["to everyone"]
+        assert tg.bot_messages(USER) == []
+        assert [c.method for c in tg.calls] == ["sendMessage"]
+        assert seen == [("sendMessage", True), ("copyMessage", True), ("copyMessage", True), ("copyMessage", False)]
