@@ -365,13 +365,23 @@ def main() -> int:
     parser.add_argument("--soak-seconds", type=float, default=300.0, help="duration of the memory soak")
     parser.add_argument("--memory-users", type=int, default=100_000, help="more users who /start, for RSS")
     parser.add_argument("--quick", action="store_true", help="small numbers everywhere (a smoke run)")
-    parser.add_argument("--only", choices=["updates"], help="run one benchmark")
+    parser.add_argument("--recipients", type=int, default=100_000, help="broadcast recipients")
+    parser.add_argument("--rate", type=float, default=1000.0, help="BROADCAST_RATE for the broadcast benchmark")
+    parser.add_argument("--only", choices=["updates", "broadcast", "storage"], help="run one benchmark")
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "RESULTS.md")
     args = parser.parse_args()
     if args.quick:
         args.users, args.in_flight, args.open_seconds, args.soak_seconds, args.memory_users = 200, 100, 5, 10, 1000
+        args.recipients = 5000
     lines = header()
-    lines += update_section(asyncio.run(bench_updates(args)), args)
+    if args.only in (None, "updates"):
+        lines += update_section(asyncio.run(bench_updates(args)), args)
+    if args.only in (None, "broadcast"):
+        from bench.broadcast import run_broadcast_benchmark
+
+        with tempfile.TemporaryDirectory() as folder:
+            lines += asyncio.run(run_broadcast_benchmark(recipients=args.recipients, rate=args.rate, workdir=Path(folder)))
+        lines.append("")
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
     return 0
