@@ -32,6 +32,7 @@ from bot.deadlines import WorkingCalendar, due_date
 from bot.export import build_export
 from storage import claims as store
 from storage import consents, outbox, users
+from handlers.operators.claims import LIST_LIMIT
 from storage.db import Database
 
 NOW = datetime(2026, 6, 15, 7, 30, tzinfo=UTC)  # 12:30 in Almaty: after the reminder hour
@@ -405,13 +406,13 @@ async def measure(db: Database, settings: Settings, export_user: int, runs: int)
     results: list[tuple[str, float, int, str]] = []
 
     async def claims_list() -> Any:  # as handlers/operators/claims.py on_claims
-        return await store.open_claims(db)
+        return await domain.open_claims_page(db, LIST_LIMIT)
 
     async def overdue_list() -> Any:  # as on_overdue
-        return [c for c in await store.unanswered(db) if domain.display_status(c, today) == "overdue"]
+        return await domain.overdue_claims_page(db, today, LIST_LIMIT)
 
     async def stats() -> Any:  # as on_stats
-        return domain.compute_stats(await store.all_claims(db), now, settings)
+        return await domain.claim_stats(db, now, settings)
 
     async def scan() -> Any:  # as Scheduler.run_once, storage part
         return await domain.emit_alerts(db, settings, _translate, now)
@@ -467,7 +468,6 @@ async def run_storage_benchmark(*, users: int = 1_000_000, claims: int = 200_000
         _log(f"seeding {users:,} users and {claims:,} claims into {path}")
         await Seeder(db, settings, users, claims).run()
         export_user = await seed_export_user(db, settings)
-        await db.execute("ANALYZE")
         await db.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         await db.close()

@@ -6,6 +6,7 @@ Texts live here (the claim is the record) but never in the audit trail.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,18 +138,111 @@ async def for_user(db: Executor, user_id: int) -> list[Claim]:
     return [_claim(r) for r in rows]
 
 
-async def open_claims(db: Executor) -> list[Claim]:
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM claims WHERE status IN ('registered', 'in_progress', 'answered') ORDER BY due_date, id"
-    )
+# The WHERE terms below are written exactly as in the partial indexes of 0004_indexes.sql
+# (claims_open_by_due, claims_unanswered_by_due): SQLite uses a partial index only when the
+# query repeats its condition. Without ANALYZE statistics the planner prefers claims_open
+# (status, due_date) and then sorts every open claim to return the first few, so the lists name
+# their index: it yields the rows in due-date order and the LIMIT stops the read.
+_OPEN = "status IN ('registered', 'in_progress', 'answered')"
+_UNANSWERED = "status IN ('registered', 'in_progress')"
+_OPEN_BY_DUE = "claims INDEXED BY claims_open_by_due"
+_UNANSWERED_BY_DUE = "claims INDEXED BY claims_unanswered_by_due"
+
+
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"
+
+
+async def open_claims(db: Executor, limit: int | None = None) -> list[Claim]:
+    """Open claims, the nearest due date first (the first `limit` of them)."""
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM {_OPEN_BY_DUE} WHERE {_OPEN} ORDER BY due_date, id{_limit(limit)}")
     return [_claim(r) for r in rows]
+
+
+async def count_open(db: Executor) -> int:
+    return int(await db.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_OPEN}") or 0)
 
 
 async def unanswered(db: Executor) -> list[Claim]:
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM claims WHERE {_UNANSWERED} ORDER BY due_date, id")
+    return [_claim(r) for r in rows]
+
+
+async def unanswered_due_by(db: Executor, last_due_date: str) -> list[Claim]:
+    """Unanswered claims due on `last_due_date` (YYYY-MM-DD) or earlier, by due date."""
     rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM claims WHERE status IN ('registered', 'in_progress') ORDER BY due_date, id"
+        f"SELECT {_COLUMNS} FROM {_UNANSWERED_BY_DUE} WHERE {_UNANSWERED} AND due_date <= ? ORDER BY due_date, id",
+        (last_due_date,),
     )
     return [_claim(r) for r in rows]
+
+
+async def overdue(db: Executor, today: str, limit: int | None = None) -> list[Claim]:
+    """Unanswered claims whose due date (YYYY-MM-DD) is before `today`, the longest overdue first."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM {_UNANSWERED_BY_DUE} WHERE {_UNANSWERED} AND due_date < ? ORDER BY due_date, id{_limit(limit)}",
+        (today,),
+    )
+    return [_claim(r) for r in rows]
+
+
+async def count_overdue(db: Executor, today: str) -> int:
+    return int(await db.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ?", (today,)) or 0)
+
+
+async def count_by_status(db: Executor) -> dict[str, int]:
+    return {r[0]: int(r[1]) for r in await db.fetch_all("SELECT status, COUNT(*) FROM claims GROUP BY status")}
+
+
+async def count_unanswered_overdue_by_status(db: Executor, today: str) -> dict[str, int]:
+    rows = await db.fetch_all(
+        f"SELECT status, COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ? GROUP BY status", (today,)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def count_open_unreplied_overdue(db: Executor, today: str) -> int:
+    """Open claims past their due date (before `today`) without any reply."""
+    return int(await db.fetch_value(
+        f"SELECT COUNT(*) FROM claims WHERE {_OPEN} AND due_date < ? AND first_reply_at IS NULL", (today,)
+    ) or 0)
+
+
+async def count_replied(db: Executor) -> int:
+    return int(await db.fetch_value("SELECT COUNT(*) FROM claims WHERE first_reply_at IS NOT NULL") or 0)
+
+
+async def replied_due_range(db: Executor) -> tuple[str, str] | None:
+    """The earliest and latest due date among claims with a reply, or None when there is none."""
+    row = await db.fetch_one(
+        "SELECT (SELECT MIN(due_date) FROM claims WHERE first_reply_at IS NOT NULL), "
+        "(SELECT MAX(due_date) FROM claims WHERE first_reply_at IS NOT NULL)"
+    )
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+async def first_reply_delays_at(db: Executor, offset: int, count: int) -> list[int]:
+    """Times to the first reply in microseconds, ascending, `count` of them from position `offset`."""
+    rows = await db.fetch_all(
+        "SELECT first_reply_us FROM claims WHERE first_reply_at IS NOT NULL ORDER BY first_reply_us LIMIT ? OFFSET ?",
+        (int(count), int(offset)),
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def count_replied_before(db: Executor, limits: list[tuple[str, str]]) -> int:
+    """Claims with a reply whose first reply came before the instant given for their due date.
+
+    `limits`: (due date, UTC instant as stored) pairs; claims with a due date not listed don't count.
+    """
+    if not limits:
+        return 0
+    return int(await db.fetch_value(
+        "WITH b (due, until) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?)) "
+        "SELECT SUM((SELECT COUNT(*) FROM claims c WHERE c.first_reply_at IS NOT NULL AND c.due_date = b.due "
+        "AND c.first_reply_at < b.until)) FROM b",
+        (json.dumps(limits),),
+    ) or 0)
 
 
 async def all_claims(db: Executor) -> list[Claim]:
@@ -253,6 +347,19 @@ async def claim_for_topic(db: Executor, topic_id: int) -> Claim | None:
 
 async def set_topic(db: Executor, claim_id: int, topic_id: int) -> None:
     await db.execute("UPDATE claims SET topic_id = ? WHERE id = ? AND topic_id IS NULL", (topic_id, claim_id))
+
+
+async def emitted_alerts(db: Executor, last_due_date: str, today: str) -> set[tuple[int, str, str]]:
+    """(claim_id, kind, key) of the reminders, and of today's overdue alerts, already emitted for
+    the claims `unanswered_due_by(last_due_date)` returns: what a scan round need not redo."""
+    rows = await db.fetch_all(
+        "SELECT a.claim_id, a.kind, a.key FROM claims AS c INDEXED BY claims_unanswered_by_due "
+        "JOIN claim_alerts a ON a.claim_id = c.id "
+        f"WHERE c.{_UNANSWERED} AND c.due_date <= ? "
+        "AND (a.kind = 'reminder' OR (a.kind = 'overdue' AND a.key = ?))",
+        (last_due_date, today),
+    )
+    return {(r[0], r[1], r[2]) for r in rows}
 
 
 async def add_alert(tx: Executor, claim_id: int, kind: str, key: str, now: datetime) -> bool:
