@@ -184,19 +184,12 @@ async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datet
     if local_now.hour < settings.reminder_hour:
         return 0
     today = local_now.date()
-    thresholds = settings.reminder_days_list
-    # Only claims due within the largest reminder threshold (or overdue) can need anything, and
-    # those whose alerts are all emitted already are skipped without a write transaction.
-    horizon = (today + timedelta(days=max(thresholds, default=-1))).isoformat()
-    done = await store.emitted_alerts(db, horizon, today.isoformat())
+    # Only claims with an alert not yet emitted are read (a reminder d days before due concerns
+    # claims due by today + d); each is then handled in its own transaction as before.
+    reminder_dates = {d: (today + timedelta(days=d)).isoformat() for d in settings.reminder_days_list}
     emitted = 0
-    for claim in await store.unanswered_due_by(db, horizon):
+    for claim in await store.needing_alerts(db, today.isoformat(), reminder_dates):
         left = (date.fromisoformat(claim.due_date) - today).days
-        if left < 0:
-            if (claim.id, "overdue", today.isoformat()) in done:
-                continue
-        elif all((claim.id, "reminder", str(d)) in done for d in thresholds if left <= d):
-            continue
         async with db.transaction() as tx:
             if left < 0:
                 if await store.add_alert(tx, claim.id, "overdue", today.isoformat(), now):

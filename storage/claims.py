@@ -168,15 +168,6 @@ async def unanswered(db: Executor) -> list[Claim]:
     return [_claim(r) for r in rows]
 
 
-async def unanswered_due_by(db: Executor, last_due_date: str) -> list[Claim]:
-    """Unanswered claims due on `last_due_date` (YYYY-MM-DD) or earlier, by due date."""
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM {_UNANSWERED_BY_DUE} WHERE {_UNANSWERED} AND due_date <= ? ORDER BY due_date, id",
-        (last_due_date,),
-    )
-    return [_claim(r) for r in rows]
-
-
 async def overdue(db: Executor, today: str, limit: int | None = None) -> list[Claim]:
     """Unanswered claims whose due date (YYYY-MM-DD) is before `today`, the longest overdue first."""
     rows = await db.fetch_all(
@@ -349,17 +340,34 @@ async def set_topic(db: Executor, claim_id: int, topic_id: int) -> None:
     await db.execute("UPDATE claims SET topic_id = ? WHERE id = ? AND topic_id IS NULL", (topic_id, claim_id))
 
 
-async def emitted_alerts(db: Executor, last_due_date: str, today: str) -> set[tuple[int, str, str]]:
-    """(claim_id, kind, key) of the reminders, and of today's overdue alerts, already emitted for
-    the claims `unanswered_due_by(last_due_date)` returns: what a scan round need not redo."""
+async def needing_alerts(db: Executor, today: str, reminder_dates: dict[int, str]) -> list[Claim]:
+    """Unanswered claims a scan round has something to do for, by due date: overdue (due before
+    `today`) without today's overdue alert, or due by a reminder's date without that reminder.
+
+    `reminder_dates`: days before due → the last due date (YYYY-MM-DD) that reminder covers today.
+    Claims whose alerts are all emitted are left out here, in one indexed query, so a round that
+    finds nothing new reads only index entries and alert keys.
+    """
+    def missing(kind: str, key: str) -> str:
+        return f"NOT EXISTS (SELECT 1 FROM claim_alerts a WHERE a.claim_id = c.id AND a.kind = '{kind}' AND a.key = {key})"
+
+    params: dict[str, str] = {"today": today}
+    reminders = []
+    for days, last_due in reminder_dates.items():
+        params[f"r{int(days)}"] = last_due
+        params[f"k{int(days)}"] = str(int(days))
+        reminders.append(f"(c.due_date <= :r{int(days)} AND {missing('reminder', f':k{int(days)}')})")
+    horizon = max([today, *reminder_dates.values()])
+    params["horizon"] = horizon
+    condition = f"(c.due_date < :today AND {missing('overdue', ':today')})"
+    if reminders:
+        condition += f" OR (c.due_date >= :today AND ({' OR '.join(reminders)}))"
     rows = await db.fetch_all(
-        "SELECT a.claim_id, a.kind, a.key FROM claims AS c INDEXED BY claims_unanswered_by_due "
-        "JOIN claim_alerts a ON a.claim_id = c.id "
-        f"WHERE c.{_UNANSWERED} AND c.due_date <= ? "
-        "AND (a.kind = 'reminder' OR (a.kind = 'overdue' AND a.key = ?))",
-        (last_due_date, today),
+        f"SELECT {', '.join('c.' + c.strip() for c in _COLUMNS.split(','))} FROM claims AS c INDEXED BY claims_unanswered_by_due "
+        f"WHERE c.{_UNANSWERED} AND c.due_date <= :horizon AND ({condition}) ORDER BY c.due_date, c.id",
+        params,
     )
-    return {(r[0], r[1], r[2]) for r in rows}
+    return [_claim(r) for r in rows]
 
 
 async def add_alert(tx: Executor, claim_id: int, kind: str, key: str, now: datetime) -> bool:
