@@ -19,7 +19,7 @@ from bot.formatting import esc, local_date, local_time, utc_offset_label
 from storage import claims as store
 from storage import outbox
 from storage.claims import Claim
-from storage.db import Database, from_iso
+from storage.db import Database, from_iso, to_iso
 from storage.users import User
 
 Translate = Callable[..., str]
@@ -184,8 +184,11 @@ async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datet
     if local_now.hour < settings.reminder_hour:
         return 0
     today = local_now.date()
+    # Only claims with an alert not yet emitted are read (a reminder d days before due concerns
+    # claims due by today + d); each is then handled in its own transaction as before.
+    reminder_dates = {d: (today + timedelta(days=d)).isoformat() for d in settings.reminder_days_list}
     emitted = 0
-    for claim in await store.unanswered(db):
+    for claim in await store.needing_alerts(db, today.isoformat(), reminder_dates):
         left = (date.fromisoformat(claim.due_date) - today).days
         async with db.transaction() as tx:
             if left < 0:
@@ -248,6 +251,50 @@ def compute_stats(all_claims: list[Claim], now: datetime, settings: Settings) ->
             counted += 1
     median = timedelta(seconds=statistics.median(durations)) if durations else None
     return Stats(by_status, len(all_claims), median, on_time, counted)
+
+
+async def claim_stats(db: Database, now: datetime, settings: Settings) -> Stats:
+    """compute_stats over every claim, counted by SQLite on indexes instead of loading the claims."""
+    today = now.astimezone(settings.tz).date()
+    today_s = today.isoformat()
+    by_status = dict.fromkeys(STATUSES, 0)
+    for status, count in (await store.count_by_status(db)).items():
+        by_status[status] += count
+    for status, count in (await store.count_unanswered_overdue_by_status(db, today_s)).items():
+        by_status[status] -= count
+        by_status["overdue"] += count
+    replied = await store.count_replied(db)
+    median = None
+    if replied:
+        middle = await store.first_reply_delays_at(db, (replied - 1) // 2, 2 - replied % 2)
+        # The same float arithmetic as statistics.median over timedelta.total_seconds() values.
+        median = timedelta(seconds=statistics.median(timedelta(microseconds=us).total_seconds() for us in middle))
+    on_time = 0
+    due_range = await store.replied_due_range(db)
+    if due_range is not None:
+        # A reply is on time when its local date is the due date or earlier: before the first
+        # instant of the next local day.
+        first, last = date.fromisoformat(due_range[0]), date.fromisoformat(due_range[1])
+        limits = []
+        for offset in range((last - first).days + 1):
+            due = first + timedelta(days=offset)
+            next_day = due + timedelta(days=1)
+            limits.append((due.isoformat(), to_iso(datetime(next_day.year, next_day.month, next_day.day, tzinfo=settings.tz))))
+        on_time = await store.count_replied_before(db, limits)
+    counted = replied + await store.count_open_unreplied_overdue(db, today_s)
+    return Stats(by_status, sum(by_status.values()), median, on_time, counted)
+
+
+async def open_claims_page(db: Database, limit: int) -> tuple[int, list[Claim]]:
+    """/claims: how many claims are open, and the first `limit` of them by due date."""
+    total = await store.count_open(db)
+    return total, (await store.open_claims(db, limit) if total else [])
+
+
+async def overdue_claims_page(db: Database, today: date, limit: int) -> tuple[int, list[Claim]]:
+    """/overdue: how many unanswered claims are past their due date, and the first `limit` of them."""
+    total = await store.count_overdue(db, today.isoformat())
+    return total, (await store.overdue(db, today.isoformat(), limit) if total else [])
 
 
 def format_duration(t: Translate, value: timedelta) -> str:

@@ -6,6 +6,7 @@ Texts live here (the claim is the record) but never in the audit trail.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,18 +138,102 @@ async def for_user(db: Executor, user_id: int) -> list[Claim]:
     return [_claim(r) for r in rows]
 
 
-async def open_claims(db: Executor) -> list[Claim]:
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM claims WHERE status IN ('registered', 'in_progress', 'answered') ORDER BY due_date, id"
-    )
+# The WHERE terms below are written exactly as in the partial indexes of 0004_indexes.sql
+# (claims_open_by_due, claims_unanswered_by_due): SQLite uses a partial index only when the
+# query repeats its condition. Without ANALYZE statistics the planner prefers claims_open
+# (status, due_date) and then sorts every open claim to return the first few, so the lists name
+# their index: it yields the rows in due-date order and the LIMIT stops the read.
+_OPEN = "status IN ('registered', 'in_progress', 'answered')"
+_UNANSWERED = "status IN ('registered', 'in_progress')"
+_OPEN_BY_DUE = "claims INDEXED BY claims_open_by_due"
+_UNANSWERED_BY_DUE = "claims INDEXED BY claims_unanswered_by_due"
+
+
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"
+
+
+async def open_claims(db: Executor, limit: int | None = None) -> list[Claim]:
+    """Open claims, the nearest due date first (the first `limit` of them)."""
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM {_OPEN_BY_DUE} WHERE {_OPEN} ORDER BY due_date, id{_limit(limit)}")
     return [_claim(r) for r in rows]
+
+
+async def count_open(db: Executor) -> int:
+    return int(await db.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_OPEN}") or 0)
 
 
 async def unanswered(db: Executor) -> list[Claim]:
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM claims WHERE {_UNANSWERED} ORDER BY due_date, id")
+    return [_claim(r) for r in rows]
+
+
+async def overdue(db: Executor, today: str, limit: int | None = None) -> list[Claim]:
+    """Unanswered claims whose due date (YYYY-MM-DD) is before `today`, the longest overdue first."""
     rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM claims WHERE status IN ('registered', 'in_progress') ORDER BY due_date, id"
+        f"SELECT {_COLUMNS} FROM {_UNANSWERED_BY_DUE} WHERE {_UNANSWERED} AND due_date < ? ORDER BY due_date, id{_limit(limit)}",
+        (today,),
     )
     return [_claim(r) for r in rows]
+
+
+async def count_overdue(db: Executor, today: str) -> int:
+    return int(await db.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ?", (today,)) or 0)
+
+
+async def count_by_status(db: Executor) -> dict[str, int]:
+    return {r[0]: int(r[1]) for r in await db.fetch_all("SELECT status, COUNT(*) FROM claims GROUP BY status")}
+
+
+async def count_unanswered_overdue_by_status(db: Executor, today: str) -> dict[str, int]:
+    rows = await db.fetch_all(
+        f"SELECT status, COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ? GROUP BY status", (today,)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def count_open_unreplied_overdue(db: Executor, today: str) -> int:
+    """Open claims past their due date (before `today`) without any reply."""
+    return int(await db.fetch_value(
+        f"SELECT COUNT(*) FROM claims WHERE {_OPEN} AND due_date < ? AND first_reply_at IS NULL", (today,)
+    ) or 0)
+
+
+async def count_replied(db: Executor) -> int:
+    return int(await db.fetch_value("SELECT COUNT(*) FROM claims WHERE first_reply_at IS NOT NULL") or 0)
+
+
+async def replied_due_range(db: Executor) -> tuple[str, str] | None:
+    """The earliest and latest due date among claims with a reply, or None when there is none."""
+    row = await db.fetch_one(
+        "SELECT (SELECT MIN(due_date) FROM claims WHERE first_reply_at IS NOT NULL), "
+        "(SELECT MAX(due_date) FROM claims WHERE first_reply_at IS NOT NULL)"
+    )
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+async def first_reply_delays_at(db: Executor, offset: int, count: int) -> list[int]:
+    """Times to the first reply in microseconds, ascending, `count` of them from position `offset`."""
+    rows = await db.fetch_all(
+        "SELECT first_reply_us FROM claims WHERE first_reply_at IS NOT NULL ORDER BY first_reply_us LIMIT ? OFFSET ?",
+        (int(count), int(offset)),
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def count_replied_before(db: Executor, limits: list[tuple[str, str]]) -> int:
+    """Claims with a reply whose first reply came before the instant given for their due date.
+
+    `limits`: (due date, UTC instant as stored) pairs; claims with a due date not listed don't count.
+    """
+    if not limits:
+        return 0
+    return int(await db.fetch_value(
+        "WITH b (due, until) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?)) "
+        "SELECT SUM((SELECT COUNT(*) FROM claims c WHERE c.first_reply_at IS NOT NULL AND c.due_date = b.due "
+        "AND c.first_reply_at < b.until)) FROM b",
+        (json.dumps(limits),),
+    ) or 0)
 
 
 async def all_claims(db: Executor) -> list[Claim]:
@@ -253,6 +338,36 @@ async def claim_for_topic(db: Executor, topic_id: int) -> Claim | None:
 
 async def set_topic(db: Executor, claim_id: int, topic_id: int) -> None:
     await db.execute("UPDATE claims SET topic_id = ? WHERE id = ? AND topic_id IS NULL", (topic_id, claim_id))
+
+
+async def needing_alerts(db: Executor, today: str, reminder_dates: dict[int, str]) -> list[Claim]:
+    """Unanswered claims a scan round has something to do for, by due date: overdue (due before
+    `today`) without today's overdue alert, or due by a reminder's date without that reminder.
+
+    `reminder_dates`: days before due → the last due date (YYYY-MM-DD) that reminder covers today.
+    Claims whose alerts are all emitted are left out here, in one indexed query, so a round that
+    finds nothing new reads only index entries and alert keys.
+    """
+    def missing(kind: str, key: str) -> str:
+        return f"NOT EXISTS (SELECT 1 FROM claim_alerts a WHERE a.claim_id = c.id AND a.kind = '{kind}' AND a.key = {key})"
+
+    params: dict[str, str] = {"today": today}
+    reminders = []
+    for days, last_due in reminder_dates.items():
+        params[f"r{int(days)}"] = last_due
+        params[f"k{int(days)}"] = str(int(days))
+        reminders.append(f"(c.due_date <= :r{int(days)} AND {missing('reminder', f':k{int(days)}')})")
+    horizon = max([today, *reminder_dates.values()])
+    params["horizon"] = horizon
+    condition = f"(c.due_date < :today AND {missing('overdue', ':today')})"
+    if reminders:
+        condition += f" OR (c.due_date >= :today AND ({' OR '.join(reminders)}))"
+    rows = await db.fetch_all(
+        f"SELECT {', '.join('c.' + c.strip() for c in _COLUMNS.split(','))} FROM claims AS c INDEXED BY claims_unanswered_by_due "
+        f"WHERE c.{_UNANSWERED} AND c.due_date <= :horizon AND ({condition}) ORDER BY c.due_date, c.id",
+        params,
+    )
+    return [_claim(r) for r in rows]
 
 
 async def add_alert(tx: Executor, claim_id: int, kind: str, key: str, now: datetime) -> bool:

@@ -202,11 +202,11 @@ def create_router() -> Router:
     @router.message(Command("claims"))
     async def on_claims(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
         now = clock.now()
-        open_claims = await store.open_claims(db)
-        if not open_claims:
+        total, open_claims = await domain.open_claims_page(db, LIST_LIMIT)
+        if not total:
             await message.answer(scheduler.t("op-claims-empty"))
             return
-        lines = [scheduler.t("op-claims-title", count=len(open_claims))] + [line(scheduler, settings, c, now) for c in open_claims[:LIST_LIMIT]]
+        lines = [scheduler.t("op-claims-title", count=total)] + [line(scheduler, settings, c, now) for c in open_claims]
         for text in chunks(lines):
             await message.answer(text)
 
@@ -214,11 +214,11 @@ def create_router() -> Router:
     async def on_overdue(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
         now = clock.now()
         today = now.astimezone(settings.tz).date()
-        late = [c for c in await store.unanswered(db) if domain.display_status(c, today) == "overdue"]
-        if not late:
+        total, late = await domain.overdue_claims_page(db, today, LIST_LIMIT)
+        if not total:
             await message.answer(scheduler.t("op-overdue-empty"))
             return
-        lines = [scheduler.t("op-overdue-title", count=len(late))] + [line(scheduler, settings, c, now) for c in late[:LIST_LIMIT]]
+        lines = [scheduler.t("op-overdue-title", count=total)] + [line(scheduler, settings, c, now) for c in late]
         for text in chunks(lines):
             await message.answer(text)
 
@@ -234,7 +234,7 @@ def create_router() -> Router:
     @router.message(Command("stats"))
     async def on_stats(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
         t = scheduler.t
-        stats = domain.compute_stats(await store.all_claims(db), clock.now(), settings)
+        stats = await domain.claim_stats(db, clock.now(), settings)
         share = stats.on_time_share
         await message.answer(t(
             "op-stats", total=stats.total, **stats.by_status,
