@@ -367,12 +367,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small numbers everywhere (a smoke run)")
     parser.add_argument("--recipients", type=int, default=100_000, help="broadcast recipients")
     parser.add_argument("--rate", type=float, default=1000.0, help="BROADCAST_RATE for the broadcast benchmark")
+    parser.add_argument("--db-users", type=int, default=1_000_000, help="users in the storage benchmark's database")
+    parser.add_argument("--db-claims", type=int, default=200_000, help="claims in the storage benchmark's database")
     parser.add_argument("--only", choices=["updates", "broadcast", "storage"], help="run one benchmark")
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "RESULTS.md")
     args = parser.parse_args()
     if args.quick:
         args.users, args.in_flight, args.open_seconds, args.soak_seconds, args.memory_users = 200, 100, 5, 10, 1000
-        args.recipients = 5000
+        args.recipients, args.db_users, args.db_claims = 5000, 20_000, 4000
     lines = header()
     if args.only in (None, "updates"):
         lines += update_section(asyncio.run(bench_updates(args)), args)
@@ -381,6 +383,12 @@ def main() -> int:
 
         with tempfile.TemporaryDirectory() as folder:
             lines += asyncio.run(run_broadcast_benchmark(recipients=args.recipients, rate=args.rate, workdir=Path(folder)))
+        lines.append("")
+    if args.only in (None, "storage"):
+        from bench.storage_scale import run_storage_benchmark
+
+        with tempfile.TemporaryDirectory() as folder:
+            lines += asyncio.run(run_storage_benchmark(users=args.db_users, claims=args.db_claims, workdir=Path(folder)))
         lines.append("")
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
