@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -73,6 +73,8 @@ def working(day: str, n: int, calendar: WorkingCalendar = CAL) -> date:
         ("2026-05-26", 1, "2026-05-28"),
         # Capital Day 6 July 2026 is a Monday.
         ("2026-07-03", 1, "2026-07-07"),
+        # Constitution Day 30 August 2026 is a Sunday: Monday 31 August off (the override file).
+        ("2026-08-28", 1, "2026-09-01"),
         # Republic Day 25 October 2026 is a Sunday: Monday 26 October off.
         ("2026-10-23", 1, "2026-10-27"),
         # Independence Day 16 December 2026 (Wednesday).
@@ -139,3 +141,15 @@ def test_days_left_and_bad_input() -> None:
         due_date(datetime(2026, 3, 2), 1, "calendar", ALMATY)
     with pytest.raises(ValueError):
         due_date(at("2026-03-02"), 1, "lunar", ALMATY)
+
+
+def test_2026_has_the_fifteen_weekday_days_off_of_the_published_calendar() -> None:
+    """A five-day week in 2026: 1, 2, 7 Jan; 9, 23, 24, 25 Mar; 1, 7, 11, 27 May; 6 Jul; 31 Aug;
+    26 Oct; 16 Dec."""
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
+    off = [d.isoformat() for d in days if d.weekday() < 5 and not CAL.is_working_day(d)]
+    assert off == [
+        "2026-01-01", "2026-01-02", "2026-01-07", "2026-03-09", "2026-03-23", "2026-03-24", "2026-03-25",
+        "2026-05-01", "2026-05-07", "2026-05-11", "2026-05-27", "2026-07-06", "2026-08-31", "2026-10-26",
+        "2026-12-16",
+    ]
