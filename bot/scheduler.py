@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 from aiogram_i18n.cores import BaseCore
 
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 CardMarkup = Callable[[domain.Translate, int], InlineKeyboardMarkup]
 MAX_BACKOFF = timedelta(hours=1)
+# A 400 Bad Request can be passing (a chat just migrated, a topic being created); after this many
+# refusals the message is parked as dead so the operators' chat is not blocked behind it.
+DEAD_AFTER_ATTEMPTS = 5
 
 
 def operator_translator(core: BaseCore, settings: Settings) -> domain.Translate:
@@ -102,6 +105,15 @@ class Scheduler:
                 message_id = await self._send(row)
             except TelegramRetryAfter as error:
                 await self._failed(row, f"429 retry_after={error.retry_after}", timedelta(seconds=error.retry_after))
+                stalled.add(row.chat_id)
+            except TelegramBadRequest as error:
+                if row.attempts + 1 >= DEAD_AFTER_ATTEMPTS:
+                    # Refused for good (400): park it rather than hold up the chat's later messages.
+                    log.error("outbox row %s refused %s times (%s): parked as dead", row.id, row.attempts + 1, error.message[:80])
+                    await outbox.mark_dead(self.db, row.id, f"TelegramBadRequest: {error.message}", self.clock.now())
+                    continue
+                backoff = min(timedelta(seconds=10 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
+                await self._failed(row, f"TelegramBadRequest: {error.message}", backoff)
                 stalled.add(row.chat_id)
             except (TelegramAPIError, TelegramNetworkError) as error:
                 backoff = min(timedelta(seconds=10 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)

@@ -70,6 +70,15 @@ async def mark_failed(db: Executor, row_id: int, error: str, next_attempt_at: da
     )
 
 
+async def mark_dead(db: Executor, row_id: int, error: str, now: datetime) -> None:
+    """Telegram refuses this message for good: park it so later messages to the chat go on."""
+    await db.execute(
+        "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_until = NULL, "
+        "delivered_at = ? WHERE id = ?",
+        (error[:500], to_iso(now), row_id),
+    )
+
+
 async def release(db: Executor, row_id: int) -> None:
     """Put a taken row back untouched (an earlier row of its chat failed: keep the order)."""
     await db.execute("UPDATE outbox SET state = 'pending', lease_until = NULL WHERE id = ? AND state = 'sending'", (row_id,))
@@ -81,7 +90,7 @@ async def release_all_sending(db: Executor) -> int:
 
 
 async def pending_count(db: Executor) -> int:
-    return int(await db.fetch_value("SELECT COUNT(*) FROM outbox WHERE state != 'delivered'") or 0)
+    return int(await db.fetch_value("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')") or 0)
 
 
 async def get_row_state(db: Executor, row_id: int) -> tuple[str, int, str | None]:

@@ -269,3 +269,28 @@ async def test_withdrawal_of_consent_notifies_operators(h: Harness) -> None:
     await h.press(user, "Отозвать")
     await h.press(user, "Да")
     assert any("отозвал согласие" in t and "1010" in t for t in admin_texts(h))
+
+
+async def test_a_message_telegram_refuses_for_good_does_not_block_the_operators_chat(h: Harness) -> None:
+    """An attachment deleted before its copy reached the operators: after a few refusals (400)
+    the copy is parked as dead, and the next claim's card still arrives."""
+    user = h.user(1020)
+    await h.onboard(user)
+    await h.send(user, "/claim")
+    await h.press(user, "Письменная претензия")
+    await h.send(user, "Претензия с фото")
+    await h.send(user, photo=True)
+    photo = [m for m in h.server.messages(user) if not m.from_bot and m.photo][-1]
+    await h.app.bot.delete_message(user, photo.message_id)  # gone before the operators saw it
+    await h.press(user, "Продолжить")
+    await h.press(user, "Подтвердить")
+    await file_claim(h, user, "Вторая претензия")
+    for _ in range(8):
+        await run_once(h)
+        h.clock.advance(timedelta(minutes=5))
+    texts = admin_texts(h)
+    assert any("№ 2026-0001" in t for t in texts) and any("№ 2026-0002" in t for t in texts)
+    assert "Вторая претензия" in texts
+    states = [row[0] for row in await h.app.db.fetch_all("SELECT state FROM outbox WHERE kind = 'copy'")]
+    assert states == ["dead"]
+    assert await h.app.db.fetch_value("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')") == 0
