@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram.types import Chat
 from aiogram.types import User as TelegramUser
 from aiogram_i18n import I18nMiddleware
 from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.managers import BaseManager
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Settings
 from storage.users import User
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
@@ -40,8 +41,16 @@ class UserLocaleManager(BaseManager):
     """Reads the language from the user row loaded by UserMiddleware."""
 
     async def get_locale(
-        self, app_user: User | None = None, event_from_user: TelegramUser | None = None
+        self,
+        app_user: User | None = None,
+        event_from_user: TelegramUser | None = None,
+        event_chat: Chat | None = None,
+        settings: Settings | None = None,
     ) -> str:
+        if settings is not None and event_chat is not None and event_chat.id == settings.admin_chat_id:
+            # The operators' chat speaks one language (OPERATOR_LANGUAGE), whoever writes in it:
+            # the cards and alerts the bot posts there on its own use it too.
+            return settings.operator_language
         stored = app_user.language if app_user is not None else None
         code = event_from_user.language_code if event_from_user is not None else None
         return pick_language(stored, code)

@@ -34,6 +34,7 @@ class PolicyCb(CallbackData, prefix="pol"):
     lang: str
     section: int = 0
     page: int = 0
+    fresh: bool = False  # open in a new message: the pressed one (a notice) must stay as it is
 
 
 class ConsentAction(enum.StrEnum):

@@ -36,7 +36,7 @@ def notice_keyboard(i18n: I18nContext, policies: PolicyLibrary) -> InlineKeyboar
     version = policies.current.version
     policy_language = policies.current.document(i18n.locale)[0].language
     return inline_markup((
-        ((i18n.get("consent-read-policy-button"), PolicyCb(action=PolicyAction.TOC, version=version, lang=policy_language).pack()),),
+        ((i18n.get("consent-read-policy-button"), PolicyCb(action=PolicyAction.TOC, version=version, lang=policy_language, fresh=True).pack()),),
         (
             (i18n.get("consent-accept-button"), ConsentCb(action=ConsentAction.ACCEPT, version=version).pack()),
             (i18n.get("consent-decline-button"), ConsentCb(action=ConsentAction.DECLINE, version=version).pack()),

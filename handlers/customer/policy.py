@@ -99,11 +99,12 @@ def section_view(
     return text, builder.as_markup()
 
 
-async def show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Turn the pressed message into the new view; send a new one if it can't be edited."""
+async def show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False) -> None:
+    """Turn the pressed message into the new view; send a new one if it can't be edited, or if
+    the pressed message is a notice (consent, policy update) that must keep its own buttons."""
     message = callback.message
     try:
-        if isinstance(message, Message):
+        if isinstance(message, Message) and not fresh:
             await message.edit_text(text, reply_markup=markup)
             return
     except TelegramBadRequest as error:
@@ -136,14 +137,17 @@ def create_router() -> Router:
             return
         if callback_data.action is PolicyAction.TOC:
             await callback.answer()
-            await show(callback, *toc_view(i18n, version, callback_data.lang))
+            await show(callback, *toc_view(i18n, version, callback_data.lang), fresh=callback_data.fresh)
         elif callback_data.action is PolicyAction.SECTION:
             pages = section_pages(document, callback_data.section)
             if not 0 <= callback_data.page < len(pages):
                 await callback.answer(i18n.get("button-outdated"), show_alert=True)
                 return
             await callback.answer()
-            await show(callback, *section_view(i18n, version, document, callback_data.section, callback_data.page))
+            await show(
+                callback, *section_view(i18n, version, document, callback_data.section, callback_data.page),
+                fresh=callback_data.fresh,
+            )
         else:
             await callback.answer()
             assert callback.message is not None and callback.bot is not None

@@ -80,17 +80,17 @@ def policy_notice_keyboard(core: BaseCore, library: PolicyLibrary, version: Poli
     for section in diff.to_read[:NOTICE_BUTTONS]:
         builder.button(
             text=_label(core, language, section),
-            callback_data=PolicyCb(action=PolicyAction.SECTION, version=version.version, lang=document.language, section=section.index),
+            callback_data=PolicyCb(action=PolicyAction.SECTION, version=version.version, lang=document.language, section=section.index, fresh=True),
         )
     builder.button(
         text=core.get("policy-notice-read-all-button", language),
-        callback_data=PolicyCb(action=PolicyAction.TOC, version=version.version, lang=document.language),
+        callback_data=PolicyCb(action=PolicyAction.TOC, version=version.version, lang=document.language, fresh=True),
     )
     if previous is not None:
         old_document, _ = previous.document(language)
         builder.button(
             text=core.get("policy-notice-previous-button", language, date=local_date(previous.effective_date)),
-            callback_data=PolicyCb(action=PolicyAction.TOC, version=previous.version, lang=old_document.language),
+            callback_data=PolicyCb(action=PolicyAction.TOC, version=previous.version, lang=old_document.language, fresh=True),
         )
     builder.button(
         text=core.get("policy-notice-accept-button", language),

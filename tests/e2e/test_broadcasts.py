@@ -274,12 +274,15 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     assert "с 01.04.2026 действует новая редакция" in (status.text or "")
     await harness.press(ru_user, "Ознакомиться и принять")
     await harness.press(ru_user, "Принимаю")
-    # The changed section opens from the notice (the policy reader edits the message in place).
-    await harness.press(ru_user, "11. ХРАНЕНИЕ В ОБЛАКЕ")
-    assert "Данные хранятся в облаке" in (harness.server.messages(ru_user)[notice_index(harness, ru_user, notice)].text or "")
+    # The changed section opens from the notice in a new message; the notice keeps its buttons.
+    [section] = await harness.press(ru_user, "11. ХРАНЕНИЕ В ОБЛАКЕ")
+    assert "Данные хранятся в облаке" in (section.text or "")
+    kept = harness.server.messages(ru_user)[notice_index(harness, ru_user, notice)]
+    assert "Политика конфиденциальности обновлена" in (kept.text or "") and kept.buttons()
     # The version the user consented to stays readable.
-    await harness.press(kk_user, "01.01.2026")
-    assert "01.01.2026" in (harness.server.messages(kk_user)[notice_index(harness, kk_user, kk_notice)].text or "")
+    [old] = await harness.press(kk_user, "01.01.2026")
+    assert "01.01.2026" in (old.text or "")
+    assert harness.server.messages(kk_user)[notice_index(harness, kk_user, kk_notice)].buttons()
     record = await consents.latest(harness.app.db, ru_user)
     assert record is not None and record.policy_version == "2026-04-01"
     [versions] = await harness.send(OPERATOR, "/policy_versions", chat_id=ADMIN_CHAT_ID)

@@ -85,3 +85,16 @@ async def test_commands_menu_and_descriptions_in_both_languages(harness: Harness
     assert None in commands  # default for other languages
     assert "Пример Сервис" in harness.server.descriptions["ru"]
     assert harness.server.short_descriptions["kk"]
+
+
+async def test_reading_the_policy_from_the_notice_keeps_the_notice_answerable(harness: Harness) -> None:
+    user = harness.user(106)
+    await harness.onboard(user, accept=None)
+    notice, _ = harness.find_button(user, "Принимаю")
+    [toc] = await harness.press(user, "Прочитать политику")  # opens in a new message
+    assert toc.message_id != notice.message_id and "Редакция от 01.01.2026" in (toc.text or "")
+    await harness.press(user, "1.")  # reading a section turns the table of contents, not the notice
+    kept = next(m for m in harness.server.messages(user) if m.message_id == notice.message_id)
+    assert [t for row in kept.buttons() for t, _ in row] == ["📄 Прочитать политику", "✅ Принимаю", "✖️ Не принимаю"]
+    await harness.press(user, "Принимаю")
+    assert (await consents.latest(harness.app.db, user)).decision == "given"  # type: ignore[union-attr]
