@@ -58,6 +58,7 @@ class Scheduler:
         self._is_forum: bool | None = None
         self._task: asyncio.Task[None] | None = None
         self._round = asyncio.Lock()
+        self._wake = asyncio.Event()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -83,7 +84,22 @@ class Scheduler:
                 raise
             except Exception as error:  # keep the loop alive; log without personal data
                 log.error("scheduler round failed: %s", type(error).__name__)
-            await asyncio.sleep(self.settings.scheduler_interval_seconds)
+            # Sleep until the next tick, or until an event queued something for the operators.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.scheduler_interval_seconds)
+            self._wake.clear()
+
+    async def kick(self) -> None:
+        """Something was queued for the operators: deliver it soon.
+
+        With the background loop running, wake it and return at once, so the customer's update
+        does not wait for the operators' chat. Without the loop (tests, or autostart off),
+        deliver now.
+        """
+        if self._task is not None and not self._task.done():
+            self._wake.set()
+            return
+        await self.deliver()
 
     # ------------------------------------------------------------ work
 

@@ -78,7 +78,7 @@ async def kick(scheduler: Scheduler | None) -> None:
     if scheduler is None:
         return
     try:
-        await scheduler.deliver()
+        await scheduler.kick()
     except Exception as error:
         log.warning("outbox delivery after an event failed: %s", type(error).__name__)
 

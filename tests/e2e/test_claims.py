@@ -294,3 +294,4 @@ async def test_a_message_telegram_refuses_for_good_does_not_block_the_operators_
     states = [row[0] for row in await h.app.db.fetch_all("SELECT state FROM outbox WHERE kind = 'copy'")]
     assert states == ["dead"]
     assert await h.app.db.fetch_value("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')") == 0
+
