@@ -330,6 +330,14 @@ def update_section(figures: UpdateFigures, args: argparse.Namespace) -> list[str
             f"p99 at half of peak: **{hp.pct(0.99):.1f} ms** (target < 50 ms).",
             "",
         ]
+    if figures.many_users is not None:
+        many = figures.many_users
+        lines += [
+            f"### {many.updates} more users send /start (for the memory figures below)",
+            "",
+            *table([many], cpu=False),
+            "",
+        ]
     lines += ["## Memory (RSS of the bot process)", "", "| when | MB |", "|---|---|"]
     lines += [f"| {name} | {value:.1f} |" for name, value in figures.memory.items()]
     if figures.soak is not None and figures.soak_rss:
