@@ -86,8 +86,9 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def start_process(module: str, server: TelegramStandIn, database: Path) -> asyncio.subprocess.Process:
-    env = {
+def bot_env(server: TelegramStandIn, database: Path, **extra: str) -> dict[str, str]:
+    """The environment a bot process needs to run against the stand-in."""
+    return {
         **os.environ,
         "PYTHONPATH": str(PROJECT),
         "BOT_TOKEN": server.token,
@@ -95,7 +96,12 @@ async def start_process(module: str, server: TelegramStandIn, database: Path) ->
         "TELEGRAM_API_URL": server.url,
         "DATABASE_URL": f"sqlite:///{database}",
         "LOG_LEVEL": "WARNING",
+        **extra,
     }
+
+
+async def start_process(module: str, server: TelegramStandIn, database: Path) -> asyncio.subprocess.Process:
+    env = bot_env(server, database)
     since = len(server.calls)
     profile = os.environ.get("BENCH_PROFILE")  # a file name: run the bot under cProfile
     prefix = ["-m", "cProfile", "-o", profile] if profile and module == "bot" else []

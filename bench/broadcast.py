@@ -25,7 +25,7 @@ from bisect import bisect_left
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.__main__ import ADMIN_CHAT_ID, PROJECT, rss_mb, stop_process
+from bench.__main__ import ADMIN_CHAT_ID, PROJECT, bot_env, rss_mb, stop_process
 from bot.stand_in import ApiCall, TelegramStandIn
 from storage.db import Database, to_iso
 
@@ -68,18 +68,7 @@ async def seed(database: Path, recipients: int) -> None:
 
 
 async def start_bot(server: TelegramStandIn, database: Path, rate: float, extra_env: dict[str, str]) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT),
-        "BOT_TOKEN": server.token,
-        "ADMIN_CHAT_ID": str(ADMIN_CHAT_ID),
-        "TELEGRAM_API_URL": server.url,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "LOG_LEVEL": "WARNING",
-        "BROADCAST_RATE": f"{rate:g}",
-        "BROADCAST_PAID": "1",
-        **extra_env,
-    }
+    env = bot_env(server, database, BROADCAST_RATE=f"{rate:g}", BROADCAST_PAID="1", **extra_env)
     since = len(server.calls)
     # BENCH_PROFILE=<file>: run the bot under cProfile (written when it stops on SIGTERM).
     profile = os.environ.get("BENCH_PROFILE")
