@@ -129,38 +129,24 @@ class Database(Executor):
     async def close(self) -> None:
         await self._conn.close()
 
-    # Single statements also take the lock, so they never land inside another task's transaction.
-    async def execute(self, sql: str, params: Params = ()) -> int:
+    async def _call(self, fn: Any, *args: Any) -> Any:
+        # Every statement outside a transaction takes the lock, so none lands inside another
+        # task's open transaction on this one connection.
         async with self._lock:
-            return await super().execute(sql, params)
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self._lock:
-            await super().executemany(sql, rows)
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._lock:
-            return await super().fetch_one(sql, params)
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock:
-            return await super().fetch_all(sql, params)
-
-    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        async with self._lock:
-            return await super().run(fn, *args)
+            return await super()._call(fn, *args)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """All-or-nothing: commits when the block ends, rolls back if it raises."""
         async with self._lock:
-            await Executor.execute(self, "BEGIN IMMEDIATE")
+            tx = Transaction(self._conn)  # runs its statements without the lock, which we hold
+            await tx.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._conn)
+                yield tx
             except BaseException:
-                await Executor.execute(self, "ROLLBACK")
+                await tx.execute("ROLLBACK")
                 raise
-            await Executor.execute(self, "COMMIT")
+            await tx.execute("COMMIT")
 
 
 def list_migrations(migrations_dir: Path) -> list[tuple[int, str, Path]]:
