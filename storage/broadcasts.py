@@ -271,29 +271,6 @@ async def _record(tx: Executor, broadcast_id: int, delivery: Delivery) -> None:
     )
 
 
-async def step(
-    db: Database, broadcast_id: int, *, done: Sequence[Delivery] = (), claim: int | None = None
-) -> bool:
-    """In one transaction: record finished deliveries and mark the next recipient 'sending'.
-
-    Returns False (and claims nothing) if the claimed recipient is no longer pending or the
-    broadcast is no longer running. One commit per message keeps the rate up, and the claim is
-    durable before the API call.
-    """
-    async with db.transaction() as tx:
-        for delivery in done:
-            await _record(tx, broadcast_id, delivery)
-        if claim is None:
-            return True
-        if await tx.fetch_value("SELECT state FROM broadcasts WHERE id = ?", (broadcast_id,)) != "running":
-            return False
-        return bool(await tx.execute(
-            "UPDATE broadcast_recipients SET state = 'sending' WHERE broadcast_id = ? AND user_id = ? "
-            "AND state = 'pending'",
-            (broadcast_id, claim),
-        ))
-
-
 async def step_many(
     db: Database, broadcast_id: int, *, done: Sequence[Delivery] = (), claim: Sequence[int] = ()
 ) -> list[int] | None:
