@@ -122,18 +122,15 @@ class Scheduler:
             except TelegramRetryAfter as error:
                 await self._failed(row, f"429 retry_after={error.retry_after}", timedelta(seconds=error.retry_after))
                 stalled.add(row.chat_id)
-            except TelegramBadRequest as error:
-                if row.attempts + 1 >= DEAD_AFTER_ATTEMPTS:
+            except (TelegramAPIError, TelegramNetworkError) as error:
+                reason = f"{type(error).__name__}: {getattr(error, 'message', '')}"
+                if isinstance(error, TelegramBadRequest) and row.attempts + 1 >= DEAD_AFTER_ATTEMPTS:
                     # Refused for good (400): park it rather than hold up the chat's later messages.
-                    log.error("outbox row %s refused %s times (%s): parked as dead", row.id, row.attempts + 1, error.message[:80])
-                    await outbox.mark_dead(self.db, row.id, f"TelegramBadRequest: {error.message}", self.clock.now())
+                    log.error("outbox row %s refused %s times (%s): parked as dead", row.id, row.attempts + 1, reason[:80])
+                    await outbox.mark_dead(self.db, row.id, reason, self.clock.now())
                     continue
                 backoff = min(timedelta(seconds=10 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
-                await self._failed(row, f"TelegramBadRequest: {error.message}", backoff)
-                stalled.add(row.chat_id)
-            except (TelegramAPIError, TelegramNetworkError) as error:
-                backoff = min(timedelta(seconds=10 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
-                await self._failed(row, f"{type(error).__name__}: {getattr(error, 'message', '')}", backoff)
+                await self._failed(row, reason, backoff)
                 stalled.add(row.chat_id)
             else:
                 await outbox.mark_delivered(self.db, row.id, message_id, self.clock.now())
