@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
@@ -199,28 +199,26 @@ def create_router() -> Router:
                                resolution="refused", refusal_reason=reason)
         await message.reply(t("op-refused", number=claim.number))
 
-    @router.message(Command("claims"))
-    async def on_claims(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
-        now = clock.now()
-        total, open_claims = await domain.open_claims_page(db, LIST_LIMIT)
+    async def answer_list(message: Message, scheduler: Scheduler, settings: Settings, now: datetime,
+                          page: tuple[int, list[Claim]], title_key: str, empty_key: str) -> None:
+        total, claims = page
         if not total:
-            await message.answer(scheduler.t("op-claims-empty"))
+            await message.answer(scheduler.t(empty_key))
             return
-        lines = [scheduler.t("op-claims-title", count=total)] + [line(scheduler, settings, c, now) for c in open_claims]
+        lines = [scheduler.t(title_key, count=total)] + [line(scheduler, settings, c, now) for c in claims]
         for text in chunks(lines):
             await message.answer(text)
+
+    @router.message(Command("claims"))
+    async def on_claims(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
+        page = await domain.open_claims_page(db, LIST_LIMIT)
+        await answer_list(message, scheduler, settings, clock.now(), page, "op-claims-title", "op-claims-empty")
 
     @router.message(Command("overdue"))
     async def on_overdue(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
         now = clock.now()
-        today = now.astimezone(settings.tz).date()
-        total, late = await domain.overdue_claims_page(db, today, LIST_LIMIT)
-        if not total:
-            await message.answer(scheduler.t("op-overdue-empty"))
-            return
-        lines = [scheduler.t("op-overdue-title", count=total)] + [line(scheduler, settings, c, now) for c in late]
-        for text in chunks(lines):
-            await message.answer(text)
+        page = await domain.overdue_claims_page(db, now.astimezone(settings.tz).date(), LIST_LIMIT)
+        await answer_list(message, scheduler, settings, now, page, "op-overdue-title", "op-overdue-empty")
 
     @router.message(Command("claim"))
     async def on_history(message: Message, command: CommandObject, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
