@@ -13,7 +13,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram_i18n import I18nMiddleware
@@ -31,6 +30,7 @@ from bot.policy import PolicyLibrary, load_policy_library
 from bot.profile import set_bot_profile
 from bot.publishing import effective_library
 from bot.sender import SendingPolicy
+from bot.session import BotSession
 from handlers.customer import create_customer_router
 from handlers.customer import claims as customer_claims
 from handlers.errors import create_errors_router
@@ -71,7 +71,7 @@ class App:
 
 def create_bot(settings: Settings, sending_policy: SendingPolicy | None = None) -> Bot:
     api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else None
-    session = AiohttpSession(api=api) if api else AiohttpSession()
+    session = BotSession(api=api) if api else BotSession()
     if sending_policy is not None:
         session.middleware(sending_policy)
     return Bot(
@@ -191,6 +191,7 @@ def _wire_broadcaster(
 
 async def run_polling(settings: Settings) -> None:
     app = await create_app(settings)
+    BotSession.prepare()
     # aiogram's Bot API types and our modules are a large heap (~200k objects) that lives as long
     # as the process: a full pass of the cyclic garbage collector over it took ~150 ms here, a
     # pause for every update in flight. Freeze it out of the collector's reach.
