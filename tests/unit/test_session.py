@@ -36,3 +36,28 @@ def test_prepare_builds_what_a_customer_update_needs() -> None:
     BotSession.prepare()
     for returning, model in BotSession.response_models.items():
         assert model.__pydantic_complete__, returning
+
+
+def test_requests_without_files_go_as_one_json_body_and_files_as_a_form() -> None:
+    from aiogram import Bot
+    from aiogram.client.default import DefaultBotProperties
+    from aiogram.methods import SendDocument, SendMessage
+    from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+    from aiohttp import FormData
+
+    bot = Bot("42:TEST", default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
+    session = BotSession()
+    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Иә", callback_data="consent:accept")]])
+    payload = session.build_form_data(bot, SendMessage(chat_id=5, text="Сәлем <b>!</b>", reply_markup=markup))
+    assert payload.content_type == "application/json"
+    body = json.loads(payload._value)  # type: ignore[union-attr]
+    assert body == {
+        "chat_id": 5,
+        "text": "Сәлем <b>!</b>",
+        "parse_mode": "HTML",  # the bot's defaults are resolved, as in aiogram's form
+        "link_preview_options": {"is_disabled": True},
+        "disable_web_page_preview": True,
+        "reply_markup": {"inline_keyboard": [[{"text": "Иә", "callback_data": "consent:accept"}]]},
+    }
+    upload = session.build_form_data(bot, SendDocument(chat_id=5, document=BufferedInputFile(b"{}", "data.json")))
+    assert isinstance(upload, FormData)
