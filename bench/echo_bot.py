@@ -1,6 +1,13 @@
-"""A bare aiogram echo bot: the baseline our bot's update handling is compared with.
+"""Bare aiogram bots: the baselines our bot's update handling is compared with.
 
-Run as `python -m bench.echo_bot` with BOT_TOKEN and TELEGRAM_API_URL in the environment.
+`python -m bench.echo_bot` (BOT_TOKEN and TELEGRAM_API_URL in the environment) answers each
+text message with one sendMessage: the echo bot the issue asks for.
+
+With ECHO_SAME_CALLS=1 it makes the Bot API calls our bot makes for the same updates: each
+message is answered with a message carrying the buttons the benchmark presses, and each
+pressed button is answered the way our bot answers one (answerCallbackQuery, the pressed
+message's buttons removed, a new message with buttons). No storage, no i18n, no state: what
+remains of the difference is our bot's own work.
 """
 
 from __future__ import annotations
@@ -11,18 +18,35 @@ import os
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+# Every label the update benchmark presses in our bot's journey (bench/__main__.py, bot_steps).
+JOURNEY_LABELS = ("Русский", "Принимаю", "Письменная претензия", "Продолжить", "Подтвердить")
+KEYBOARD = InlineKeyboardMarkup(
+    inline_keyboard=[[InlineKeyboardButton(text=label, callback_data=f"b{n}")] for n, label in enumerate(JOURNEY_LABELS)]
+)
 
 
-async def main() -> None:
-    bot = Bot(os.environ["BOT_TOKEN"], session=AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])))
+def create_dispatcher(same_calls: bool) -> Dispatcher:
     dispatcher = Dispatcher()
 
     @dispatcher.message()
     async def echo(message: Message) -> None:
-        await message.answer(message.text or "?")
+        await message.answer(message.text or "?", reply_markup=KEYBOARD if same_calls else None)
 
-    await dispatcher.start_polling(bot, handle_signals=True)
+    @dispatcher.callback_query()
+    async def pressed(callback: CallbackQuery) -> None:
+        await callback.answer()
+        assert isinstance(callback.message, Message)
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await callback.message.answer(callback.data or "?", reply_markup=KEYBOARD)
+
+    return dispatcher
+
+
+async def main() -> None:
+    bot = Bot(os.environ["BOT_TOKEN"], session=AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])))
+    await create_dispatcher(os.environ.get("ECHO_SAME_CALLS") == "1").start_polling(bot, handle_signals=True)
 
 
 if __name__ == "__main__":
