@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from aiogram_i18n.cores import FluentRuntimeCore
 from fluent.syntax import FluentParser, ast
 
 from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, create_i18n_core, language_from_code, pick_language
@@ -92,3 +93,24 @@ def test_language_choice_order(stored: str | None, code: str | None, expected: s
 def test_language_code_split() -> None:
     assert language_from_code("KK-kz") == "kk"
     assert language_from_code("uk") is None
+
+
+async def test_texts_without_arguments_come_from_the_cache_right_for_each_language() -> None:
+    cached = create_i18n_core()
+    plain = FluentRuntimeCore(path=LOCALES_DIR / "{locale}", default_locale="ru")
+    await cached.startup()
+    await plain.startup()
+    checked = 0
+    for language in (*SUPPORTED_LANGUAGES, *reversed(SUPPORTED_LANGUAGES)):  # each language after the other
+        for key in keys_of(language):
+            try:
+                expected = plain.get(key, language)
+            except Exception:  # noqa: BLE001 - a message that needs arguments
+                continue
+            assert cached.get(key, language) == expected, (key, language)
+            checked += 1
+    assert checked > 100
+    assert cached.get("menu-claim", "kk") != cached.get("menu-claim", "ru")
+    # With arguments, every call is formatted anew.
+    assert "2 записи" in cached.get("consent-history-title", "ru", count=2)
+    assert "5 записей" in cached.get("consent-history-title", "ru", count=5)
