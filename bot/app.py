@@ -129,6 +129,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     database fails here with a clear message, not in the middle of a conversation."""
     clock = clock or SystemClock()
     policies = load_policy_library(settings.policy_dir)
+    BotSession.prepare()  # the Bot API models an update needs, built now rather than by the first update
     db = await Database.open(settings.database_path)
 
     async def on_unreachable(chat_id: int, reason: str) -> None:
@@ -191,7 +192,6 @@ def _wire_broadcaster(
 
 async def run_polling(settings: Settings) -> None:
     app = await create_app(settings)
-    BotSession.prepare()
     # aiogram's Bot API types and our modules are a large heap (~200k objects) that lives as long
     # as the process: a full pass of the cyclic garbage collector over it took ~150 ms here, a
     # pause for every update in flight. Freeze it out of the collector's reach.

@@ -19,7 +19,9 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from aiogram import BaseMiddleware
 
 from bot.app import App, create_app
 from bot.clock import OffsetClock
@@ -42,11 +44,28 @@ HELP = """Demo commands (anything else is sent to the bot as a message):
   :help           this help                         :quit   leave the demo"""
 
 
+class UpdatesInFlight(BaseMiddleware):
+    """How many updates the dispatcher is handling right now: the demo waits for none before
+    it reads the next line (a quiet moment alone is no proof, a handler may be mid-work)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def __call__(self, handler: Callable[..., Awaitable[Any]], event: Any, data: dict[str, Any]) -> Any:
+        self.count += 1
+        try:
+            return await handler(event, data)
+        finally:
+            self.count -= 1
+
+
 class TerminalChat:
     """Drives the stand-in as the two people of the demo and prints what they see."""
 
     def __init__(self, app: App, server: TelegramStandIn, out: TextIO) -> None:
         self.app = app
+        self.in_flight = UpdatesInFlight()
+        app.dispatcher.update.outer_middleware(self.in_flight)
         self.server = server
         self.out = out
         self.chat_id = CUSTOMER_ID
@@ -135,7 +154,7 @@ class TerminalChat:
         count = -1
         for _ in range(50):  # at most ~5 s
             busy = len([c for c in self.server.calls if c.method != "getUpdates"])
-            if busy == count:
+            if busy == count and not self.in_flight.count:
                 break
             count = busy
             await asyncio.sleep(0.15)
