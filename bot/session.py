@@ -75,8 +75,10 @@ class BotSession(AiohttpSession):
         fields: dict[str, Any] = {}
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
-            if not prepared:
-                continue  # what aiogram's form leaves out, so is the JSON body
+            if prepared is None or prepared == "":
+                # What aiogram's form leaves out. False, 0 and [] it sends (as "false", "0", "[]"),
+                # and so does the body: a poll's is_anonymous=False or allowed_updates=[] mean something.
+                continue
             fields[key] = prepared
         if files:
             return super().build_form_data(bot, method)

@@ -61,3 +61,17 @@ def test_requests_without_files_go_as_one_json_body_and_files_as_a_form() -> Non
     }
     upload = session.build_form_data(bot, SendDocument(chat_id=5, document=BufferedInputFile(b"{}", "data.json")))
     assert isinstance(upload, FormData)
+
+
+def test_the_json_body_keeps_false_zero_and_empty_lists_as_the_form_does() -> None:
+    from aiogram import Bot
+    from aiogram.methods import GetUpdates, SendPoll
+
+    bot = Bot("42:TEST")
+    session = BotSession()
+    poll = json.loads(session.build_form_data(bot, SendPoll(  # type: ignore[union-attr]
+        chat_id=5, question="?", options=["a", "b"], is_anonymous=False, correct_option_id=0,
+    ))._value)
+    assert poll["is_anonymous"] is False and poll["correct_option_id"] == 0
+    updates = json.loads(session.build_form_data(bot, GetUpdates(offset=0, allowed_updates=[]))._value)  # type: ignore[union-attr]
+    assert updates == {"offset": 0, "allowed_updates": []}
