@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,7 +35,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.clock import Clock
+from bot.clock import Clock, Sleep
 from bot.i18n import pick_language
 from bot.rate_limit import RateLimiter
 from bot.sender import unreachable_reason
@@ -45,7 +45,6 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[Any]]
 
 # Telegram's answers that mean "this person cannot be messaged", besides 403.
 _GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "user not found")

@@ -6,8 +6,12 @@ and the demo can move time forward to see reminders and deadlines without waitin
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
+
+# How background loops and retries wait (asyncio.sleep in the bot; tests pass a recorder).
+Sleep = Callable[[float], Awaitable[Any]]
 
 
 class Clock(Protocol):

@@ -28,12 +28,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+
+from bot.clock import Sleep
 
 Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[Any]]
 
 
 class RateLimiter:

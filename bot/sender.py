@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -24,9 +23,10 @@ from aiogram.exceptions import (
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from bot.clock import Sleep
+
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[Any]]
 OnUnreachable = Callable[[int, str], Awaitable[None]]
 
 
