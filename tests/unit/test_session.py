@@ -1,4 +1,4 @@
-"""BotSession keeps the Response[...] models it checks answers with, so none is rebuilt."""
+"""BotSession: requests as JSON bodies where aiogram sends forms, and Response[...] models kept, not rebuilt."""
 
 from __future__ import annotations
 
@@ -6,9 +6,18 @@ import gc
 import json
 import weakref
 
-from aiogram.methods import GetMyShortDescription
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.methods import GetMyShortDescription, GetUpdates, SendDocument, SendMessage, SendPoll
 from aiogram.methods.base import Response
-from aiogram.types import BotShortDescription, UserChatBoosts
+from aiogram.types import (
+    BotShortDescription,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    UserChatBoosts,
+)
+from aiohttp import FormData
 
 from bot.session import BotSession
 
@@ -39,11 +48,6 @@ def test_prepare_builds_what_a_customer_update_needs() -> None:
 
 
 def test_requests_without_files_go_as_one_json_body_and_files_as_a_form() -> None:
-    from aiogram import Bot
-    from aiogram.client.default import DefaultBotProperties
-    from aiogram.methods import SendDocument, SendMessage
-    from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
-    from aiohttp import FormData
 
     bot = Bot("42:TEST", default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
     session = BotSession()
@@ -64,8 +68,6 @@ def test_requests_without_files_go_as_one_json_body_and_files_as_a_form() -> Non
 
 
 def test_the_json_body_keeps_false_zero_and_empty_lists_as_the_form_does() -> None:
-    from aiogram import Bot
-    from aiogram.methods import GetUpdates, SendPoll
 
     bot = Bot("42:TEST")
     session = BotSession()
