@@ -13,7 +13,6 @@ import asyncio
 import gc
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.echo_bot import JOURNEY_LABELS
 from bot.stand_in import ApiCall, TelegramStandIn
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -189,11 +189,12 @@ def bot_steps() -> list:
 
         return step
 
+    language, accept, written_claim, go_on, confirm = JOURNEY_LABELS
     return [
-        (start, 1), (press("Русский"), 2), (press("Принимаю"), 1),
+        (start, 1), (press(language), 2), (press(accept), 1),
         # File a written claim: type, text, continue (no attachments), confirm.
-        (say("/claim"), 1), (press("Письменная претензия"), 1),
-        (say("Прошу прекратить рассылку рекламы на мой номер."), 1), (press("Продолжить"), 1), (press("Подтвердить"), 1),
+        (say("/claim"), 1), (press(written_claim), 1),
+        (say("Прошу прекратить рассылку рекламы на мой номер."), 1), (press(go_on), 1), (press(confirm), 1),
     ]
 
 

@@ -20,7 +20,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-# Every label the update benchmark presses in our bot's journey (bench/__main__.py, bot_steps).
+# The buttons the update benchmark presses in our bot's journey, in order (bench/__main__.py,
+# bot_steps, takes them from here): the same-calls bot offers them all on every message.
 JOURNEY_LABELS = ("Русский", "Принимаю", "Письменная претензия", "Продолжить", "Подтвердить")
 KEYBOARD = InlineKeyboardMarkup(
     inline_keyboard=[[InlineKeyboardButton(text=label, callback_data=f"b{n}")] for n, label in enumerate(JOURNEY_LABELS)]
