@@ -97,11 +97,11 @@ def _targets(target_ids: Sequence[int] | None) -> str | None:
 async def audience_count(db: Executor, kind: str, target_ids: Sequence[int] | None = None) -> int:
     if kind not in KINDS:
         raise ValueError(f"unknown broadcast kind {kind!r}")
-    return int(await db.fetch_value(f"SELECT count(*) FROM ({_audience_sql(kind)})", (_targets(target_ids),)) or 0)
+    return int(await db.background.fetch_value(f"SELECT count(*) FROM ({_audience_sql(kind)})", (_targets(target_ids),)) or 0)
 
 
 async def known_user_ids(db: Executor, user_ids: Sequence[int]) -> set[int]:
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(user_ids)),)
     )
     return {row["id"] for row in rows}
@@ -152,11 +152,12 @@ async def start(db: Database, broadcast_id: int, *, actor: str, now: datetime) -
         if row is None or row["state"] != "draft":
             return None
         draft = _broadcast(row)
-        await tx.execute(
+        # The whole audience in one statement (100,000 rows and more): in the worker thread.
+        await tx.background.execute(
             f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?2, id FROM ({_audience_sql(draft.kind)})",
             (_targets(draft.target_ids), broadcast_id),
         )
-        total = int(await tx.fetch_value(
+        total = int(await tx.background.fetch_value(
             "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
         ) or 0)
         await tx.execute(
@@ -237,7 +238,7 @@ async def recent(db: Executor, limit: int = 10) -> list[Broadcast]:
 async def recover_in_flight(db: Database, broadcast_id: int) -> int:
     """After a crash: a row left in 'sending' may or may not have been delivered. It becomes
     'uncertain' and is not sent again (a duplicate is worse than one possibly missed copy)."""
-    return await db.execute(
+    return await db.background.execute(
         "UPDATE broadcast_recipients SET state = 'uncertain', last_error = 'interrupted while sending' "
         "WHERE broadcast_id = ? AND state = 'sending'",
         (broadcast_id,),
@@ -302,7 +303,7 @@ async def step_many(
 
 
 async def _counts(db: Executor, broadcast_id: int) -> dict[str, int]:
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         "SELECT state, count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY state",
         (broadcast_id,),
     )
@@ -318,14 +319,14 @@ async def counts(db: Executor, broadcast_id: int) -> dict[str, int]:
 
 async def recipient_states(db: Executor, broadcast_id: int) -> dict[int, str]:
     """user id → state (for reports and tests; a whole broadcast, so only for small ones)."""
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         "SELECT user_id, state FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
     )
     return {row["user_id"]: row["state"] for row in rows}
 
 
 async def failure_reasons(db: Executor, broadcast_id: int, limit: int = 5) -> list[tuple[str, int]]:
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         "SELECT last_error, count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ? AND state = 'failed' "
         f"GROUP BY last_error ORDER BY n DESC LIMIT {int(limit)}",
         (broadcast_id,),

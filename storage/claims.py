@@ -155,22 +155,22 @@ def _limit(limit: int | None) -> str:
 
 async def open_claims(db: Executor, limit: int | None = None) -> list[Claim]:
     """Open claims, the nearest due date first (the first `limit` of them)."""
-    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM {_OPEN_BY_DUE} WHERE {_OPEN} ORDER BY due_date, id{_limit(limit)}")
+    rows = await db.background.fetch_all(f"SELECT {_COLUMNS} FROM {_OPEN_BY_DUE} WHERE {_OPEN} ORDER BY due_date, id{_limit(limit)}")
     return [_claim(r) for r in rows]
 
 
 async def count_open(db: Executor) -> int:
-    return int(await db.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_OPEN}") or 0)
+    return int(await db.background.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_OPEN}") or 0)
 
 
 async def unanswered(db: Executor) -> list[Claim]:
-    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM claims WHERE {_UNANSWERED} ORDER BY due_date, id")
+    rows = await db.background.fetch_all(f"SELECT {_COLUMNS} FROM claims WHERE {_UNANSWERED} ORDER BY due_date, id")
     return [_claim(r) for r in rows]
 
 
 async def overdue(db: Executor, today: str, limit: int | None = None) -> list[Claim]:
     """Unanswered claims whose due date (YYYY-MM-DD) is before `today`, the longest overdue first."""
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         f"SELECT {_COLUMNS} FROM {_UNANSWERED_BY_DUE} WHERE {_UNANSWERED} AND due_date < ? ORDER BY due_date, id{_limit(limit)}",
         (today,),
     )
@@ -178,15 +178,15 @@ async def overdue(db: Executor, today: str, limit: int | None = None) -> list[Cl
 
 
 async def count_overdue(db: Executor, today: str) -> int:
-    return int(await db.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ?", (today,)) or 0)
+    return int(await db.background.fetch_value(f"SELECT COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ?", (today,)) or 0)
 
 
 async def count_by_status(db: Executor) -> dict[str, int]:
-    return {r[0]: int(r[1]) for r in await db.fetch_all("SELECT status, COUNT(*) FROM claims GROUP BY status")}
+    return {r[0]: int(r[1]) for r in await db.background.fetch_all("SELECT status, COUNT(*) FROM claims GROUP BY status")}
 
 
 async def count_unanswered_overdue_by_status(db: Executor, today: str) -> dict[str, int]:
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         f"SELECT status, COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ? GROUP BY status", (today,)
     )
     return {r[0]: int(r[1]) for r in rows}
@@ -194,18 +194,18 @@ async def count_unanswered_overdue_by_status(db: Executor, today: str) -> dict[s
 
 async def count_open_unreplied_overdue(db: Executor, today: str) -> int:
     """Open claims past their due date (before `today`) without any reply."""
-    return int(await db.fetch_value(
+    return int(await db.background.fetch_value(
         f"SELECT COUNT(*) FROM claims WHERE {_OPEN} AND due_date < ? AND first_reply_at IS NULL", (today,)
     ) or 0)
 
 
 async def count_replied(db: Executor) -> int:
-    return int(await db.fetch_value("SELECT COUNT(*) FROM claims WHERE first_reply_at IS NOT NULL") or 0)
+    return int(await db.background.fetch_value("SELECT COUNT(*) FROM claims WHERE first_reply_at IS NOT NULL") or 0)
 
 
 async def replied_due_range(db: Executor) -> tuple[str, str] | None:
     """The earliest and latest due date among claims with a reply, or None when there is none."""
-    row = await db.fetch_one(
+    row = await db.background.fetch_one(
         "SELECT (SELECT MIN(due_date) FROM claims WHERE first_reply_at IS NOT NULL), "
         "(SELECT MAX(due_date) FROM claims WHERE first_reply_at IS NOT NULL)"
     )
@@ -214,7 +214,7 @@ async def replied_due_range(db: Executor) -> tuple[str, str] | None:
 
 async def first_reply_delays_at(db: Executor, offset: int, count: int) -> list[int]:
     """Times to the first reply in microseconds, ascending, `count` of them from position `offset`."""
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         "SELECT first_reply_us FROM claims WHERE first_reply_at IS NOT NULL ORDER BY first_reply_us LIMIT ? OFFSET ?",
         (int(count), int(offset)),
     )
@@ -228,7 +228,7 @@ async def count_replied_before(db: Executor, limits: list[tuple[str, str]]) -> i
     """
     if not limits:
         return 0
-    return int(await db.fetch_value(
+    return int(await db.background.fetch_value(
         "WITH b (due, until) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?)) "
         "SELECT SUM((SELECT COUNT(*) FROM claims c WHERE c.first_reply_at IS NOT NULL AND c.due_date = b.due "
         "AND c.first_reply_at < b.until)) FROM b",
@@ -237,7 +237,7 @@ async def count_replied_before(db: Executor, limits: list[tuple[str, str]]) -> i
 
 
 async def all_claims(db: Executor) -> list[Claim]:
-    return [_claim(r) for r in await db.fetch_all(f"SELECT {_COLUMNS} FROM claims ORDER BY id")]
+    return [_claim(r) for r in await db.background.fetch_all(f"SELECT {_COLUMNS} FROM claims ORDER BY id")]
 
 
 async def followups(db: Executor, claim_id: int) -> list[Followup]:
@@ -362,7 +362,7 @@ async def needing_alerts(db: Executor, today: str, reminder_dates: dict[int, str
     condition = f"(c.due_date < :today AND {missing('overdue', ':today')})"
     if reminders:
         condition += f" OR (c.due_date >= :today AND ({' OR '.join(reminders)}))"
-    rows = await db.fetch_all(
+    rows = await db.background.fetch_all(
         f"SELECT {', '.join('c.' + c.strip() for c in _COLUMNS.split(','))} FROM claims AS c INDEXED BY claims_unanswered_by_due "
         f"WHERE c.{_UNANSWERED} AND c.due_date <= :horizon AND ({condition}) ORDER BY c.due_date, c.id",
         params,

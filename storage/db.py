@@ -3,11 +3,22 @@
 One aiosqlite connection serves the whole bot. SQLite allows one writer at a time anyway, and a
 single connection lets us guard multi-statement transactions with an asyncio lock: without it, a
 statement from another task could run inside someone else's open transaction.
+
+Where statements run: a customer's update makes about seven short keyed statements (tens of
+microseconds each in SQLite). Sent to aiosqlite's worker thread, each one cost far more than the
+statement itself: a queue hand-off, a wake-up, the GIL handed over and back, and a write to the
+event loop's self-pipe (measured: 4.5 ms of CPU per update with every statement in the thread,
+2.5 ms with them on the loop; bench/RESULTS.md). So statements run on the event loop by default,
+and the few that read or write many rows (operators' lists and statistics, the reminder scan, a
+broadcast's audience) go through `Executor.background`, which is aiosqlite's worker thread, so
+the loop keeps serving network traffic while they run. Both paths hold the same lock, so at most
+one statement uses the connection at any time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import re
 import sqlite3
@@ -15,7 +26,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiosqlite
 
@@ -66,15 +77,28 @@ def _run_many(conn: sqlite3.Connection, sql: str, rows: Iterable[Params]) -> Non
 class Executor:
     """Statement helpers shared by the database and an open transaction.
 
-    Each statement is one trip to aiosqlite's worker thread: aiosqlite's own cursor API takes
-    three (execute, fetch, close), and those trips, not SQLite, were most of a query's cost.
+    Each statement (or `run` callable) is one call into sqlite3: on the event loop, or, through
+    `background`, one trip to aiosqlite's worker thread (aiosqlite's own cursor API would take
+    three trips: execute, fetch, close).
     """
 
     _conn: aiosqlite.Connection
+    _in_thread = False
+
+    @property
+    def background(self) -> Self:
+        """The same executor, its statements run in aiosqlite's worker thread: for statements
+        whose cost grows with the whole table (a scan, an aggregate, a bulk insert), which would
+        otherwise hold up every other chat while they run."""
+        view = copy.copy(self)  # shares the connection and, for the database, its lock
+        view._in_thread = True
+        return view
 
     async def _call(self, fn: Any, *args: Any) -> Any:
-        # aiosqlite's _execute queues a callable for its worker thread; the version is pinned.
-        return await self._conn._execute(fn, self._conn._conn, *args)
+        if self._in_thread:
+            # aiosqlite's _execute queues a callable for its worker thread; the version is pinned.
+            return await self._conn._execute(fn, self._conn._conn, *args)
+        return fn(self._conn._conn, *args)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the new row's id for INSERT (0 if none), rowcount otherwise."""
@@ -116,7 +140,9 @@ class Database(Executor):
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: autocommit; transactions are explicit BEGIN IMMEDIATE ... COMMIT.
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        # check_same_thread=False: statements run on the loop's thread and, for `background`, in
+        # aiosqlite's; the lock below keeps them one at a time.
+        conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA foreign_keys=ON")
@@ -181,7 +207,7 @@ async def apply_migrations(db: Database, migrations_dir: Path = MIGRATIONS_DIR) 
         async with db.transaction() as tx:
             # executescript would COMMIT first; run the statements one by one inside our transaction.
             for statement in _split_sql(sql):
-                await tx.execute(statement)
+                await tx.background.execute(statement)  # an index over a large table takes a while
             await tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) "
                 "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))",

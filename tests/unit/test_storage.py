@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.fsm_storage import SQLiteStorage
 from storage import audit, consents, users
-from storage.db import MIGRATIONS_DIR, Database, MigrationError, apply_migrations, list_migrations, schema_version
+from storage.db import MIGRATIONS_DIR, Database, Executor, MigrationError, apply_migrations, list_migrations, schema_version
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -185,3 +188,62 @@ async def test_insert_that_wrote_nothing_returns_zero(tmp_path: Path) -> None:
     finally:
         await db.close()
 
+
+
+async def test_a_statement_from_another_task_never_lands_in_an_open_transaction(tmp_path: Path) -> None:
+    """Task A's transaction pauses and then fails; task B's insert, made meanwhile, survives A's
+    rollback because it waited for A's transaction to end instead of running inside it."""
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    insert = "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (?, 'x', 'now', 'now')"
+    inside = asyncio.Event()
+
+    async def failing_transaction() -> None:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute(insert, (1,))
+                inside.set()
+                await asyncio.sleep(0.05)  # other tasks run now
+                raise RuntimeError("boom")
+
+    async def other_insert(executor: Executor) -> None:
+        await inside.wait()
+        await executor.execute(insert, (2,))
+
+    try:
+        for executor in (db, db.background):
+            await db.execute("DELETE FROM users")
+            inside.clear()
+            await asyncio.gather(failing_transaction(), other_insert(executor))
+            assert await users.get_user(db, 1) is None
+            assert await users.get_user(db, 2) is not None
+    finally:
+        await db.close()
+
+
+async def test_background_statements_leave_the_event_loop_serving(tmp_path: Path) -> None:
+    """A long statement through `background` runs in aiosqlite's worker thread: the loop goes on
+    serving other work meanwhile. Ordinary statements run on the loop's own thread."""
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    threads: list[int] = []
+
+    def slow() -> int:
+        threads.append(threading.get_ident())
+        time.sleep(0.3)
+        return 1
+
+    try:
+        await db.run(lambda conn: conn.create_function("slow", 0, slow))
+        query = asyncio.create_task(db.background.fetch_value("SELECT slow()"))
+        ticks = 0
+        while not query.done():
+            ticks += 1
+            await asyncio.sleep(0.01)
+        assert await query == 1
+        assert ticks > 5  # about 30: the loop was not held for the statement's 0.3 s
+        assert threads == [threads[0]] and threads[0] != threading.get_ident()
+
+        threads.clear()
+        assert await db.fetch_value("SELECT slow()") == 1
+        assert threads == [threading.get_ident()]
+    finally:
+        await db.close()
