@@ -10,16 +10,17 @@ from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
 
 from handlers.customer import ads, consent, fallback, language, mydata, policy, start
+from handlers.filters import Magic
 
 
 def create_customer_router(*extra_routers: Router) -> Router:
     """Customer routers for private chats; `extra_routers` (later capabilities) go before the fallback."""
     router = Router(name="customer")
-    private = F.chat.type == ChatType.PRIVATE
+    private = Magic(F.chat.type == ChatType.PRIVATE)
     router.message.filter(private)
     router.edited_message.filter(private)
     router.my_chat_member.filter(private)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(Magic(F.message.chat.type == ChatType.PRIVATE))
     router.include_routers(
         create_guard_router(),
         start.create_router(),
@@ -38,7 +39,7 @@ def create_guard_router() -> Router:
     """A button in a private chat belongs to that chat's person; anyone else is told so."""
     router = Router(name="customer-guard")
 
-    @router.callback_query(F.func(lambda callback: callback.message.chat.id != callback.from_user.id))
+    @router.callback_query(Magic(F.func(lambda callback: callback.message.chat.id != callback.from_user.id)))
     async def on_foreign_button(callback: CallbackQuery, i18n: I18nContext) -> None:
         await callback.answer(i18n.get("not-your-button"), show_alert=True)
 

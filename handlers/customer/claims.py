@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.deadlines import WorkingCalendar, days_left
 from bot.formatting import esc, local_date, local_time, utc_offset_label
 from bot.scheduler import Scheduler
-from handlers.filters import MenuButton
+from handlers.filters import Magic, MenuButton
 from handlers.keyboards import (
     ClaimFlowAction,
     ClaimFlowCb,
@@ -137,7 +137,7 @@ def create_router() -> Router:
             max=domain.TEXT_MAX,
         ))
 
-    @router.message(ClaimFlow.text, F.text)
+    @router.message(StateFilter(ClaimFlow.text), Magic(F.text))
     async def on_text(message: Message, i18n: I18nContext, state: FSMContext) -> None:
         error = domain.check_text(message.text)
         if error:
@@ -150,7 +150,7 @@ def create_router() -> Router:
             reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
         )
 
-    @router.message(ClaimFlow.text, F.photo | F.document)
+    @router.message(StateFilter(ClaimFlow.text), Magic(F.photo | F.document))
     async def on_text_media(message: Message, i18n: I18nContext, state: FSMContext) -> None:
         if not message.caption or not message.caption.strip():
             await message.answer(i18n.get("claim-media-only"))
@@ -163,15 +163,15 @@ def create_router() -> Router:
             reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
         )
 
-    @router.message(ClaimFlow.text)
+    @router.message(StateFilter(ClaimFlow.text))
     async def on_text_other(message: Message, i18n: I18nContext) -> None:
         await message.answer(i18n.get("claim-text-expected"))
 
-    @router.message(ClaimFlow.type)
+    @router.message(StateFilter(ClaimFlow.type))
     async def on_type_expected(message: Message, i18n: I18nContext) -> None:
         await message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n))
 
-    @router.message(ClaimFlow.attachments, F.photo | F.document)
+    @router.message(StateFilter(ClaimFlow.attachments), Magic(F.photo | F.document))
     async def on_attachment(message: Message, i18n: I18nContext, state: FSMContext) -> None:
         data = await state.get_data()
         items = list(data.get("attachments", []))
@@ -190,7 +190,7 @@ def create_router() -> Router:
             reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
         )
 
-    @router.callback_query(ClaimFlowCb.filter(F.action == ClaimFlowAction.CONTINUE), ClaimFlow.attachments)
+    @router.callback_query(ClaimFlowCb.filter(F.action == ClaimFlowAction.CONTINUE), StateFilter(ClaimFlow.attachments))
     async def on_continue(callback: CallbackQuery, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
         await callback.answer()
         assert isinstance(callback.message, Message)
@@ -206,7 +206,7 @@ def create_router() -> Router:
             reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONFIRM, ClaimFlowAction.CANCEL),
         )
 
-    @router.callback_query(ClaimFlowCb.filter(F.action == ClaimFlowAction.CONFIRM), ClaimFlow.confirm)
+    @router.callback_query(ClaimFlowCb.filter(F.action == ClaimFlowAction.CONFIRM), StateFilter(ClaimFlow.confirm))
     async def on_confirm(
         callback: CallbackQuery, i18n: I18nContext, settings: Settings, db: Database, clock: Clock, state: FSMContext,
         app_user: User, work_calendar: WorkingCalendar, scheduler: Scheduler,
@@ -279,7 +279,7 @@ def create_router() -> Router:
         await state.update_data(claim_id=claim.id)
         await callback.message.answer(i18n.get("followup-ask", number=claim.number))
 
-    @router.message(FollowUpFlow.text)
+    @router.message(StateFilter(FollowUpFlow.text))
     async def on_followup_text(
         message: Message, i18n: I18nContext, settings: Settings, db: Database, clock: Clock, state: FSMContext,
         app_user: User, scheduler: Scheduler,

@@ -21,7 +21,7 @@ from bot.policy import PolicyLibrary
 from bot.validation import NAME_MAX, clean_email, clean_name, clean_phone
 from handlers.customer.ads import ads_view
 from handlers.customer.consent import status_line
-from handlers.filters import MenuButton
+from handlers.filters import Magic, MenuButton
 from handlers.keyboards import ClaimTypeCb, MyDataAction, MyDataCb, cancel_keyboard, main_menu, share_phone_keyboard
 from storage import audit, consents, users
 from storage.db import Database
@@ -149,7 +149,7 @@ def create_router() -> Router:
         await state.clear()
         await callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n))
 
-    @router.message(Correction.full_name, F.text)
+    @router.message(StateFilter(Correction.full_name), Magic(F.text))
     async def on_name(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
         name = clean_name(message.text)
         if name is None:
@@ -157,7 +157,7 @@ def create_router() -> Router:
             return
         await save_field(message, i18n, state, db, clock, app_user, "full_name", name)
 
-    @router.message(Correction.email, F.text)
+    @router.message(StateFilter(Correction.email), Magic(F.text))
     async def on_email(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
         email = clean_email(message.text)
         if email is None:
@@ -165,7 +165,7 @@ def create_router() -> Router:
             return
         await save_field(message, i18n, state, db, clock, app_user, "email", email)
 
-    @router.message(Correction.phone, F.contact)
+    @router.message(StateFilter(Correction.phone), Magic(F.contact))
     async def on_contact(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
         assert message.contact is not None
         phone = clean_phone(message.contact.phone_number)
@@ -175,7 +175,7 @@ def create_router() -> Router:
             return
         await save_field(message, i18n, state, db, clock, app_user, "phone", phone)
 
-    @router.message(Correction.phone)
+    @router.message(StateFilter(Correction.phone))
     async def on_phone_other(message: Message, i18n: I18nContext) -> None:
         await message.answer(i18n.get("mydata-phone-use-button"), reply_markup=share_phone_keyboard(i18n))
 

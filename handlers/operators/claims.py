@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.deadlines import days_left
 from bot.formatting import esc, local_date, local_time
 from bot.scheduler import Scheduler
+from handlers.filters import Magic
 from handlers.keyboards import ClaimOpAction, ClaimOpCb
 from storage import claims as store
 from storage import users
@@ -241,11 +242,11 @@ def create_router() -> Router:
             if share is not None else t("op-stats-none"),
         ))
 
-    @router.message(F.text.startswith("/"))
+    @router.message(Magic(F.text.startswith("/")))
     async def on_other_command(message: Message) -> None:
         return None  # commands of other capabilities or typos are not replies to a claim
 
-    @router.message(F.photo | F.document | F.text)
+    @router.message(Magic(F.photo | F.document | F.text))
     async def on_reply(message: Message, bot: Bot, db: Database, clock: Clock, scheduler: Scheduler) -> None:
         claim = await claim_in_context(db, message)
         t = scheduler.t

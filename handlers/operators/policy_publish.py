@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.formatting import esc, local_date, local_time
 from bot.policy import PolicyError, PolicyLibrary, PolicySection, PolicyVersion, load_policy_library
 from bot.policy_diff import PolicyDiff, diff_documents, diff_versions
+from handlers.filters import Magic
 from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, PublishAction, PublishCb
 from storage import audit, broadcasts, policy_versions
 from storage.db import Database
@@ -156,7 +157,7 @@ def _is_policy_file(message: Message) -> bool:
 def create_router() -> Router:
     router = Router(name="operator-policy-publish")
 
-    @router.message(F.document, F.func(_is_policy_file), ~F.reply_to_message)
+    @router.message(Magic(F.document), Magic(F.func(_is_policy_file)), Magic(~F.reply_to_message))
     async def on_policy_file(message: Message, bot: Bot, settings: Settings, i18n: I18nContext) -> None:
         try:
             await message.reply(await _stage_document(message, bot, settings, i18n))

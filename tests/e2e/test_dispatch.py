@@ -1,0 +1,67 @@
+"""How the dispatcher runs the bot's filters and handlers.
+
+aiogram runs any synchronous filter or handler (a bare `F` expression counts as one) in a worker
+thread, once per update that reaches it. Under load those thread round trips cost more CPU than
+the checks themselves, so every filter and handler of this bot must run on the event loop
+(`handlers.filters.Magic` wraps an `F` expression for that).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.handler import FilterObject
+from aiogram.filters import StateFilter
+
+from handlers.customer.claims import ClaimFlow
+from handlers.filters import Magic
+from tests.e2e.conftest import Harness
+
+
+def _off_loop(dispatcher_router: Router) -> list[str]:
+    found = []
+    for router in dispatcher_router.chain_tail:
+        for event, observer in router.observers.items():
+            for filter_ in observer._handler.filters or []:
+                if not filter_.awaitable:
+                    found.append(f"router {router.name!r}, {event} filter {filter_.callback!r}")
+            for handler in observer.handlers:
+                name = getattr(handler.callback, "__qualname__", repr(handler.callback))
+                if not handler.awaitable:
+                    found.append(f"router {router.name!r}, {event} handler {name}")
+                found += [
+                    f"router {router.name!r}, {event} handler {name}: filter {f.callback!r}"
+                    for f in handler.filters or []
+                    if not f.awaitable
+                ]
+    return found
+
+
+async def test_every_filter_and_handler_runs_on_the_event_loop(harness: Harness) -> None:
+    assert _off_loop(harness.app.dispatcher) == []
+
+
+async def test_the_check_finds_bare_magic_filters_and_states() -> None:
+    router = Router(name="probe")
+
+    @router.message(F.text)
+    async def on_text() -> None: ...
+
+    @router.message(ClaimFlow.text)  # a State used as a filter is a synchronous callable too
+    async def on_claim_text() -> None: ...
+
+    @router.message(Magic(F.text), StateFilter(ClaimFlow.text))
+    async def on_either() -> None: ...
+
+    found = _off_loop(router)
+    assert len(found) == 2
+    assert "on_text: filter" in found[0] and "on_claim_text: filter <State 'ClaimFlow:text'>" in found[1]
+
+
+async def test_magic_resolves_in_place_on_the_loop_thread() -> None:
+    seen: list[int] = []
+    wrapped = FilterObject(Magic(F.func(lambda event: seen.append(threading.get_ident()) or event == "yes")))
+    assert await wrapped.call("yes") is True
+    assert await wrapped.call("no") is False
+    assert seen == [threading.get_ident()] * 2
