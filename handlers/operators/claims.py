@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, Message
 from bot import claims as domain
 from bot.clock import Clock
 from bot.config import Settings
-from bot.deadlines import days_left
 from bot.formatting import esc, local_date, local_time
 from bot.scheduler import Scheduler
 from handlers.filters import Magic
