@@ -54,7 +54,7 @@ def from_iso(text: str) -> datetime:
 
 
 def _run(conn: sqlite3.Connection, sql: str, params: Params, mode: str) -> Any:
-    """One statement, run to completion in aiosqlite's worker thread (one hop per statement)."""
+    """One statement, run to completion (its rows fetched and its cursor closed) in one call."""
     cursor = conn.execute(sql, params)
     try:
         if mode == "write":
@@ -118,7 +118,7 @@ class Executor:
         return None if row is None else row[0]
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run `fn(sqlite3_connection, *args)` in one trip: for a few statements that belong
+        """Run `fn(sqlite3_connection, *args)` in one call: for a few statements that belong
         together and need no await in between (the caller keeps them atomic if needed)."""
         return await self._call(fn, *args)
 

@@ -1,6 +1,6 @@
 """Rows behind aiogram's FSM storage (bot/fsm_storage.py): JSON, never pickle.
 
-Each write is one trip to the database thread, and clearing a state that has no row writes
+Each write is one call into SQLite, and clearing a state that has no row writes
 nothing: /start clears the state on every visit.
 """
 
