@@ -17,6 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram_i18n import I18nMiddleware
 
+from bot import bot_binding
 from bot.broadcaster import Broadcaster
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -130,6 +131,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     clock = clock or SystemClock()
     policies = load_policy_library(settings.policy_dir)
     BotSession.prepare()  # the Bot API models an update needs, built now rather than by the first update
+    bot_binding.install()  # answers and updates bound to their Bot in one step (bot/bot_binding.py)
     db = await Database.open(settings.database_path)
 
     async def on_unreachable(chat_id: int, reason: str) -> None:
