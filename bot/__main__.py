@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 
@@ -26,10 +25,11 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot import event_loop
     from bot.app import run_polling
 
     try:
-        asyncio.run(run_polling(settings))
+        event_loop.run(run_polling(settings), settings.event_loop)
     except PolicyError as error:
         print(f"Policy error: {error}", file=sys.stderr)
         return 2

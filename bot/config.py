@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Almaty"
     policy_dir: Path = SAMPLE_POLICY_DIR
     log_level: str = "INFO"
+    event_loop: Literal["uvloop", "asyncio"] = "uvloop"  # uvloop falls back to asyncio where it is not installed
 
     operator_name: str = 'ТОО "Пример Сервис"'
     operator_bin: str = "000000000000"

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from aiogram import BaseMiddleware
 
+from bot import event_loop
 from bot.app import App, create_app
 from bot.clock import OffsetClock
 from bot.config import Settings
@@ -315,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         return await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
     try:
-        asyncio.run(run_demo(language=args.language, out=sys.stdout, read_line=read_line, forum=args.forum))
+        event_loop.run(run_demo(language=args.language, out=sys.stdout, read_line=read_line, forum=args.forum))
     except KeyboardInterrupt:
         pass
     return 0

@@ -62,6 +62,7 @@ def test_token_is_not_printed_in_errors() -> None:
         ("timezone", "Mars/Olympus", "TIMEZONE"),
         ("database_url", "postgres://x", "DATABASE_URL"),
         ("operator_bin", "12345", "OPERATOR_BIN"),
+        ("event_loop", "trio", "EVENT_LOOP"),
     ],
 )
 def test_invalid_values_are_named(field: str, value: object, name: str) -> None:
