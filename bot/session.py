@@ -120,7 +120,9 @@ class BotSession(AiohttpSession):
         """The request as one JSON body, or None if it uploads a file (then it must be a form)."""
         files: dict[str, Any] = {}
         fields: dict[str, Any] = {}
-        for key, value in method.model_dump(warnings=False).items():
+        # None is never sent (aiogram's form drops it too); leaving it out of the dump saves
+        # walking it, e.g. the dozen empty fields of every keyboard button.
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 # What aiogram's form leaves out. False, 0 and [] it sends (as "false", "0", "[]"),
