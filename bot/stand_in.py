@@ -98,6 +98,8 @@ NOT_MODIFIED = (
 
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is 2)."""
+    if text.isascii():
+        return len(text)
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -127,6 +129,7 @@ _HTML_TAGS: dict[str, str] = {
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
 _SPACE = " \t\r\n\f\v"
+_MARKUP = re.compile("[<&]")
 
 
 def _decode_entity(text: str, i: int) -> tuple[str, int] | None:
@@ -190,8 +193,11 @@ def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[d
             i += 1
             continue
         if ch != "<":
-            emit(ch)
-            i += 1
+            # Plain text up to the next tag or entity, emitted as one piece.
+            markup = _MARKUP.search(text, i)
+            end = markup.start() if markup else n
+            emit(text[i:end])
+            i = end
             continue
 
         begin = i
@@ -1504,7 +1510,8 @@ class TelegramStandIn:
                 await asyncio.wait_for(ready.wait(), remaining)
             except TimeoutError:
                 break
-        return copy.deepcopy(self._pending[:limit])
+        # No copy needed: a queued update is the stand-in's own (copied in _queue_update) and never changed.
+        return self._pending[:limit]
 
     @_api("deleteWebhook")
     def _delete_webhook(self, p: dict[str, Any]) -> bool:
