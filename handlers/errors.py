@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import traceback
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from aiogram_i18n import I18nContext
+
+from handlers.routing import Router
 
 log = logging.getLogger("bot.errors")
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
 
 from handlers.customer import ads, consent, fallback, language, mydata, policy, start
 from handlers.filters import Magic
+from handlers.routing import Router
 
 
 def create_customer_router(*extra_routers: Router) -> Router:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -14,6 +13,7 @@ from bot.consent import has_active_consent
 from bot.formatting import esc, local_time, utc_offset_label
 from handlers.filters import MenuButton
 from handlers.keyboards import AdsCb
+from handlers.routing import Router
 from storage import audit, consents, users
 from storage.db import Database
 from storage.users import User

@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -30,6 +30,7 @@ from handlers.keyboards import (
     claim_types_keyboard,
     main_menu,
 )
+from handlers.routing import Router
 from storage import claims as store
 from storage.db import Database, from_iso
 from storage.users import User

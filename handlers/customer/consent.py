@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -18,6 +17,7 @@ from bot.scheduler import Scheduler
 from handlers.customer.claims import kick
 from handlers.filters import MenuButton
 from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, inline_markup, main_menu
+from handlers.routing import Router
 from storage import audit, consents, users
 from storage.consents import ConsentRecord
 from storage.db import Database, from_iso

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram_i18n import I18nContext
 
 from bot.clock import Clock
 from handlers.keyboards import main_menu
+from handlers.routing import Router
 from storage import users
 from storage.db import Database
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
@@ -14,6 +14,7 @@ from bot.policy import PolicyLibrary
 from handlers.customer.start import send_home, send_language_prompt
 from handlers.filters import MenuButton
 from handlers.keyboards import LanguageCb, main_menu
+from handlers.routing import Router
 from storage import users
 from storage.db import Database
 from storage.users import User

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -23,6 +23,7 @@ from handlers.customer.ads import ads_view
 from handlers.customer.consent import status_line
 from handlers.filters import Magic, MenuButton
 from handlers.keyboards import ClaimTypeCb, MyDataAction, MyDataCb, cancel_keyboard, main_menu, share_phone_keyboard
+from handlers.routing import Router
 from storage import audit, consents, users
 from storage.db import Database
 from storage.users import User

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -16,6 +15,7 @@ from bot.formatting import esc, local_date
 from bot.policy import PolicyDocument, PolicyLibrary, PolicyVersion, paginate
 from handlers.filters import MenuButton
 from handlers.keyboards import PolicyAction, PolicyCb
+from handlers.routing import Router
 
 # Leaves room for the page header inside Telegram's 4096-character message limit.
 PAGE_LIMIT = 3500

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -16,6 +15,7 @@ from bot.policy import PolicyLibrary
 from handlers.customer.consent import send_consent_notice
 from handlers.filters import MenuButton
 from handlers.keyboards import language_keyboard, main_menu
+from handlers.routing import Router
 from storage import consents
 from storage.db import Database
 from storage.users import User

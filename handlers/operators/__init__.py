@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 
 from handlers.filters import Magic
+from handlers.routing import Router
 
 
 def create_operators_router(admin_chat_id: int, *capabilities: Router) -> Router:

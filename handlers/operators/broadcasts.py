@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -18,6 +17,7 @@ from bot.formatting import esc, local_time
 from bot.policy import PolicyLibrary
 from handlers.keyboards import AdsCb, BroadcastAction, BroadcastCb
 from handlers.operators.policy_publish import policy_notice, policy_notice_keyboard
+from handlers.routing import Router
 from storage import audit, broadcasts
 from storage.broadcasts import KINDS, Broadcast
 from storage.db import Database

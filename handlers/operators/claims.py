@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
@@ -17,6 +17,7 @@ from bot.formatting import esc, local_date, local_time
 from bot.scheduler import Scheduler
 from handlers.filters import Magic
 from handlers.keyboards import ClaimOpAction, ClaimOpCb
+from handlers.routing import Router
 from storage import claims as store
 from storage import users
 from storage.claims import Claim

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -29,6 +29,7 @@ from bot.policy import PolicyError, PolicyLibrary, PolicySection, PolicyVersion,
 from bot.policy_diff import PolicyDiff, diff_documents, diff_versions
 from handlers.filters import Magic
 from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, PublishAction, PublishCb
+from handlers.routing import Router
 from storage import audit, broadcasts, policy_versions
 from storage.db import Database
 

@@ -16,6 +16,7 @@ from aiogram.filters import StateFilter
 
 from handlers.customer.claims import ClaimFlow
 from handlers.filters import Magic
+from handlers.routing import Router as BotRouter
 from tests.e2e.conftest import Harness
 
 
@@ -65,3 +66,34 @@ async def test_magic_resolves_in_place_on_the_loop_thread() -> None:
     assert await wrapped.call("yes") is True
     assert await wrapped.call("no") is False
     assert seen == [threading.get_ident()] * 2
+
+
+async def test_every_router_is_the_bots_router(harness: Harness) -> None:
+    """handlers.routing.Router skips wrapping empty outer middlewares; aiogram's own Router would not."""
+    others = [r.name for r in harness.app.dispatcher.chain_tail if r is not harness.app.dispatcher and not isinstance(r, BotRouter)]
+    assert others == []
+
+
+async def test_an_outer_middleware_on_the_bots_router_still_runs() -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.types import Chat, Message, Update
+
+    seen: list[str] = []
+    parent, child = BotRouter(name="parent"), BotRouter(name="child")
+
+    @child.message.outer_middleware()
+    async def outer(handler, event, data):  # type: ignore[no-untyped-def]
+        seen.append(f"outer at {data['event_router'].name}")
+        return await handler(event, data)
+
+    @child.message(Magic(F.text == "hi"))
+    async def on_hi(message: Message) -> str:
+        seen.append("handler")
+        return "handled"
+
+    parent.include_router(child)
+    dispatcher = Dispatcher()
+    dispatcher.include_router(parent)
+    message = Message(message_id=1, date=0, chat=Chat(id=5, type="private"), text="hi")
+    result = await dispatcher.feed_update(Bot("42:secret"), Update(update_id=1, message=message))
+    assert result == "handled" and seen == ["outer at child", "handler"]
