@@ -3,10 +3,19 @@
 Conversation state survives a restart: a user halfway through correcting their e-mail or
 writing a claim continues where they were. Data is JSON (never pickle), so a database file
 can't smuggle in code.
+
+The rows are the truth; the storage also remembers the rows of the most recently used keys
+(write-through, bounded). aiogram's FSM middleware reads the state of every update, and /start
+or a new flow clears a state that is usually clear already: with the cache the first is
+answered from memory and the second writes nothing, a third of the bot's SQLite statements per
+update (bench/RESULTS.md). Like the rest of the bot it assumes one bot process per database
+file; storage/fsm.py is the only code that writes these rows.
 """
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +26,9 @@ from bot.clock import Clock
 from storage import fsm
 from storage.db import Database
 
+Row = tuple[str | None, str]  # (state, data as JSON text)
+EMPTY: Row = (None, "{}")  # what a key without a row holds
+
 
 def _key(key: StorageKey) -> str:
     return ":".join(
@@ -26,23 +38,59 @@ def _key(key: StorageKey) -> str:
 
 
 class SQLiteStorage(BaseStorage):
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, cache_size: int = 10_000) -> None:
         self._db = db
         self._clock = clock
+        self._cache_size = cache_size
+        self._rows: OrderedDict[str, Row] = OrderedDict()
+
+    async def _row(self, key: str) -> Row:
+        row = self._rows.get(key)
+        if row is None:
+            row = await fsm.get_row(self._db, key) or EMPTY
+            self._remember(key, row)
+        else:
+            self._rows.move_to_end(key)
+        return row
+
+    def _remember(self, key: str, row: Row) -> None:
+        self._rows[key] = row
+        self._rows.move_to_end(key)
+        while len(self._rows) > self._cache_size:
+            self._rows.popitem(last=False)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await fsm.set_state(self._db, _key(key), value, self._clock.now())
+        name = _key(key)
+        row = await self._row(name)
+        if value is None and row == EMPTY:
+            return  # no row, and none wanted: nothing to write
+        try:
+            await fsm.set_state(self._db, name, value, self._clock.now())
+        except BaseException:
+            self._rows.pop(name, None)  # unsure what the row holds now: read it next time
+            raise
+        self._remember(name, (value, row[1]))
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return await fsm.get_state(self._db, _key(key))
+        return (await self._row(_key(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await fsm.set_data(self._db, _key(key), dict(data), self._clock.now())
+        name = _key(key)
+        row = await self._row(name)
+        text = fsm.dump_data(dict(data))
+        if text == EMPTY[1] and row == EMPTY:
+            return
+        try:
+            await fsm.set_data(self._db, name, text, self._clock.now())
+        except BaseException:
+            self._rows.pop(name, None)
+            raise
+        self._remember(name, (row[0], text))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return await fsm.get_data(self._db, _key(key))
+        return json.loads((await self._row(_key(key)))[1])  # a new dict each time: callers change it
 
     async def close(self) -> None:
         # The database belongs to the application, which closes it.
-        pass
+        self._rows.clear()

@@ -16,13 +16,10 @@ from storage.db import Executor, to_iso
 _DROP_IF_EMPTY = "DELETE FROM fsm_states WHERE storage_key = ? AND state IS NULL AND data = '{}'"
 
 
-async def get_state(db: Executor, key: str) -> str | None:
-    return await db.fetch_value("SELECT state FROM fsm_states WHERE storage_key = ?", (key,))
-
-
-async def get_data(db: Executor, key: str) -> dict[str, Any]:
-    raw = await db.fetch_value("SELECT data FROM fsm_states WHERE storage_key = ?", (key,))
-    return {} if raw is None else json.loads(raw)
+async def get_row(db: Executor, key: str) -> tuple[str | None, str] | None:
+    """(state, data as JSON text) of a key, or None if it has no row (no state, no data)."""
+    row = await db.fetch_one("SELECT state, data FROM fsm_states WHERE storage_key = ?", (key,))
+    return None if row is None else (row[0], row[1])
 
 
 def _set(conn: sqlite3.Connection, column: str, key: str, value: str | None, empty: bool, stamp: str) -> None:
@@ -43,5 +40,10 @@ async def set_state(db: Executor, key: str, state: str | None, now: datetime) ->
     await db.run(_set, "state", key, state, state is None, to_iso(now))
 
 
-async def set_data(db: Executor, key: str, data: dict[str, Any], now: datetime) -> None:
-    await db.run(_set, "data", key, json.dumps(data, ensure_ascii=False), not data, to_iso(now))
+def dump_data(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+async def set_data(db: Executor, key: str, data_json: str, now: datetime) -> None:
+    """`data_json` is `dump_data(data)`: the caller keeps the same text as the row."""
+    await db.run(_set, "data", key, data_json, data_json == "{}", to_iso(now))

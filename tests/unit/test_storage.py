@@ -164,6 +164,44 @@ async def test_fsm_state_survives_reopen_as_json(tmp_path: Path) -> None:
         await db.close()
 
 
+async def test_fsm_storage_reads_each_key_once_and_skips_writes_that_change_nothing(tmp_path: Path) -> None:
+    from aiogram.fsm.storage.base import StorageKey
+
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    statements: list[str] = []
+    db._conn._conn.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+    storage = SQLiteStorage(db, ManualClock(NOW), cache_size=2)
+    key, other, third = (StorageKey(bot_id=1, chat_id=n, user_id=n) for n in (5, 6, 7))
+    try:
+        # A user with no state: one read, then /start's clear() and further reads touch nothing.
+        assert await storage.get_state(key) is None
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        assert await storage.get_state(key) is None and await storage.get_data(key) == {}
+        assert statements == ["SELECT"]
+        # Writes go through to the database; reads after them come from memory.
+        await storage.set_state(key, "ClaimFlow:text")
+        await storage.set_data(key, {"type": "claim"})
+        del statements[:]
+        data = await storage.get_data(key)
+        data["type"] = "changed by the caller"  # a copy: the stored value stays as written
+        assert await storage.get_state(key) == "ClaimFlow:text" and await storage.get_data(key) == {"type": "claim"}
+        assert statements == []
+        assert await db.fetch_value("SELECT data FROM fsm_states WHERE storage_key LIKE '1:5:%'") == '{"type": "claim"}'
+        # The cache is bounded: the least recently used key is read again from the database.
+        await storage.get_state(other)
+        await storage.get_state(third)
+        del statements[:]
+        assert await storage.get_state(key) == "ClaimFlow:text" and statements == ["SELECT"]
+        # Clearing a real state writes, and leaves no row behind.
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        assert await db.fetch_value("SELECT count(*) FROM fsm_states") == 0
+        assert await SQLiteStorage(db, ManualClock(NOW)).get_data(key) == {}
+    finally:
+        await db.close()
+
+
 async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
