@@ -13,11 +13,14 @@
    client, instead of aiohttp's ClientSession (about 35 instead of 150 µs of CPU per call; why
    and what it leaves out is in its module). Uploads, and a session given a proxy, still go
    through aiohttp exactly as aiogram sends them.
+4. JSON is written and read with orjson (bodies ~5 → 0.3 µs, answers ~7 → 2 µs); a body orjson
+   refuses (a lone surrogate in a text) falls back to the standard library's encoder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import lru_cache
 from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
@@ -50,6 +53,7 @@ from aiogram.types import (
     ReplyParameters,
     Update,
 )
+import orjson
 from aiohttp import BytesPayload, FormData
 from pydantic import BaseModel
 
@@ -79,6 +83,7 @@ class BotSession(AiohttpSession):
     response_models: ClassVar[dict[Any, type[Response[Any]]]] = {}
 
     def __init__(self, *args: Any, limit: int = 100, **kwargs: Any) -> None:
+        kwargs.setdefault("json_loads", orjson.loads)
         super().__init__(*args, limit=limit, **kwargs)
         self._limit = limit
         self._clients: dict[str, KeepAliveClient] = {}
@@ -131,7 +136,10 @@ class BotSession(AiohttpSession):
             fields[key] = prepared
         if files:
             return None
-        return self.json_dumps(fields).encode()
+        try:
+            return orjson.dumps(fields)
+        except TypeError:  # orjson.JSONEncodeError: e.g. a lone surrogate, which json escapes
+            return json.dumps(fields).encode()
 
     def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData | BytesPayload:  # type: ignore[override]
         body = self.json_body(bot, method)

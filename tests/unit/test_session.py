@@ -77,3 +77,13 @@ def test_the_json_body_keeps_false_zero_and_empty_lists_as_the_form_does() -> No
     assert poll["is_anonymous"] is False and poll["correct_option_id"] == 0
     updates = json.loads(session.build_form_data(bot, GetUpdates(offset=0, allowed_updates=[]))._value)  # type: ignore[union-attr]
     assert updates == {"offset": 0, "allowed_updates": []}
+
+
+def test_a_text_orjson_refuses_still_goes_as_escaped_json() -> None:
+    bot = Bot("42:TEST")
+    session = BotSession()
+    body = session.json_body(bot, SendMessage(chat_id=5, text="broken \ud800 half of a pair, Сәлем"))
+    assert body is not None
+    assert b"\\ud800" in body and json.loads(body)["text"] == "broken \ud800 half of a pair, Сәлем"
+    plain = session.json_body(bot, SendMessage(chat_id=5, text="Сәлем"))
+    assert plain is not None and json.loads(plain) == {"chat_id": 5, "text": "Сәлем"}
