@@ -1,4 +1,4 @@
-"""The HTTP session to the Bot API: aiogram's aiohttp session, minus three repeated costs.
+"""The HTTP session to the Bot API: aiogram's aiohttp session, minus four repeated costs.
 
 1. Requests without files go as one JSON body (which the Bot API accepts, "application/json")
    instead of aiogram's form, in which each nested field is JSON-encoded on its own and aiohttp
