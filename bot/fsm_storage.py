@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -59,18 +59,22 @@ class SQLiteStorage(BaseStorage):
         while len(self._rows) > self._cache_size:
             self._rows.popitem(last=False)
 
+    async def _write(self, name: str, row: Row, new_row: Row, write: Callable[[], Awaitable[None]]) -> None:
+        """Run `write` (which makes the row `new_row`) unless the key has no row and none is wanted."""
+        if row == EMPTY and new_row == EMPTY:
+            return  # nothing to write
+        try:
+            await write()
+        except BaseException:
+            self._rows.pop(name, None)  # unsure what the row holds now: read it next time
+            raise
+        self._remember(name, new_row)
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         name = _key(key)
         row = await self._row(name)
-        if value is None and row == EMPTY:
-            return  # no row, and none wanted: nothing to write
-        try:
-            await fsm.set_state(self._db, name, value, self._clock.now())
-        except BaseException:
-            self._rows.pop(name, None)  # unsure what the row holds now: read it next time
-            raise
-        self._remember(name, (value, row[1]))
+        await self._write(name, row, (value, row[1]), lambda: fsm.set_state(self._db, name, value, self._clock.now()))
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(_key(key)))[0]
@@ -79,14 +83,7 @@ class SQLiteStorage(BaseStorage):
         name = _key(key)
         row = await self._row(name)
         text = fsm.dump_data(dict(data))
-        if text == EMPTY[1] and row == EMPTY:
-            return
-        try:
-            await fsm.set_data(self._db, name, text, self._clock.now())
-        except BaseException:
-            self._rows.pop(name, None)
-            raise
-        self._remember(name, (row[0], text))
+        await self._write(name, row, (row[0], text), lambda: fsm.set_data(self._db, name, text, self._clock.now()))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return json.loads((await self._row(_key(key)))[1])  # a new dict each time: callers change it
