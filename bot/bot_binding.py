@@ -62,14 +62,14 @@ def _only_wraps(method: Any, original: Any) -> bool:
 
 
 def _classes() -> list[type[BaseModel]]:
-    seen: list[type[BaseModel]] = []
+    seen: dict[type[BaseModel], None] = {}  # in discovery order, each class once
     pending = [BotContextController]
     while pending:
         cls = pending.pop()
         if cls not in seen:
-            seen.append(cls)
+            seen[cls] = None
             pending.extend(cls.__subclasses__())
-    return seen
+    return list(seen)
 
 
 def install() -> int:
