@@ -13,6 +13,7 @@ import asyncio
 import gc
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -377,8 +378,7 @@ def ratio(pairs: list[tuple[LoadResult, LoadResult]]) -> str:
     ratios = sorted(ours.rate / baseline.rate for ours, baseline in pairs if baseline.rate)
     if not ratios:
         return "n/a"
-    middle = len(ratios) // 2
-    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    median = statistics.median(ratios)
     each = f" (rounds: {', '.join(f'{r:.2f}' for r in ratios)})" if len(ratios) > 1 else ""
     return f"**{median:.2f}**{each}"
 
