@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -40,6 +40,7 @@ from handlers.operators import create_operators_router
 from handlers.operators import broadcasts as operator_broadcasts
 from handlers.operators import policy_publish as operator_policy_publish
 from handlers.operators.broadcasts import BroadcastViews
+from handlers.routing import Dispatcher
 from storage import policy_versions, users
 from storage.db import Database
 
