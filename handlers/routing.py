@@ -49,6 +49,17 @@ async def passes(filters: list[FilterObject] | None, event: TelegramObject, cont
     return True, added
 
 
+def has_inner_middlewares(router: AiogramRouter | None, event_name: str) -> bool:
+    """Whether a handler of `router` for the event would run inside inner middlewares (its own
+    or a parent's): what aiogram's observer collects into a list for every event."""
+    while router is not None:
+        observer = router.observers.get(event_name)
+        if observer is not None and len(observer.middleware):
+            return True
+        router = router.parent_router
+    return False
+
+
 class Router(AiogramRouter):
     async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
         # Entered with aiogram's **kwargs once (from the dispatcher); from here on one dict.
@@ -84,8 +95,8 @@ class Router(AiogramRouter):
 
     async def trigger(self, observer: TelegramEventObserver, event: TelegramObject, context: dict[str, Any]) -> Any:
         """aiogram's TelegramEventObserver.trigger: the first handler whose filters pass."""
-        if observer._resolve_middlewares():
-            return await observer.trigger(event, **context)  # inner middlewares: aiogram's own path
+        if has_inner_middlewares(self, observer.event_name):
+            return await observer.trigger(event, **context)  # aiogram's own path, which runs them
         for handler in observer.handlers:
             context["handler"] = handler
             passed, added = await passes(handler.filters, event, context)
