@@ -31,6 +31,7 @@ from handlers.keyboards import (
     main_menu,
 )
 from handlers.routing import Router
+from handlers.views import show
 from storage import claims as store
 from storage.db import Database, from_iso
 from storage.users import User
@@ -134,10 +135,11 @@ def create_router() -> Router:
         days, kind = domain.limit_for(settings, callback_data.type)
         await state.set_state(ClaimFlow.text)
         await state.set_data({"type": callback_data.type, "attachments": []})
-        await callback.message.answer(i18n.get(
+        # The list of types becomes the chosen type's prompt: no spent buttons left behind.
+        await show(callback, i18n.get(
             "claim-ask-text", type=i18n.get(f"claim-type-{callback_data.type}"), term=term_text(i18n, days, kind),
             max=domain.TEXT_MAX,
-        ))
+        ), None)
 
     @router.message(StateFilter(ClaimFlow.text), Magic(F.text))
     async def on_text(message: Message, i18n: I18nContext, state: FSMContext) -> None:
@@ -195,17 +197,17 @@ def create_router() -> Router:
     @router.callback_query(ClaimFlowCb.filter(F.action == ClaimFlowAction.CONTINUE), StateFilter(ClaimFlow.attachments))
     async def on_continue(callback: CallbackQuery, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
         await callback.answer()
-        assert isinstance(callback.message, Message)
-        await callback.message.edit_reply_markup(reply_markup=None)
         data = await state.get_data()
         days, kind = domain.limit_for(settings, data["type"])
         text: str = data["text"]
         preview = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
         await state.set_state(ClaimFlow.confirm)
-        await callback.message.answer(
+        # The prompt with "Continue" becomes the summary with "Confirm".
+        await show(
+            callback,
             i18n.get("claim-summary", type=i18n.get(f"claim-type-{data['type']}"), attachments=len(data.get("attachments", [])),
                      term=term_text(i18n, days, kind), preview=f"<blockquote>{esc(preview)}</blockquote>"),
-            reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONFIRM, ClaimFlowAction.CANCEL),
+            claim_flow_keyboard(i18n, ClaimFlowAction.CONFIRM, ClaimFlowAction.CANCEL),
         )
 
     @router.callback_query(ClaimFlowCb.filter(F.action == ClaimFlowAction.CONFIRM), StateFilter(ClaimFlow.confirm))

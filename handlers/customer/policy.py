@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -16,6 +15,7 @@ from bot.policy import PolicyDocument, PolicyLibrary, PolicyVersion, paginate
 from handlers.filters import MenuButton
 from handlers.keyboards import PolicyAction, PolicyCb
 from handlers.routing import Router
+from handlers.views import show
 
 # Leaves room for the page header inside Telegram's 4096-character message limit.
 PAGE_LIMIT = 3500
@@ -97,23 +97,6 @@ def section_view(
     builder.button(text=i18n.get("policy-toc-button"), callback_data=cb(PolicyAction.TOC))
     builder.adjust(*(n for n in (len(paging), len(sections), 1) if n))
     return text, builder.as_markup()
-
-
-async def show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False) -> None:
-    """Turn the pressed message into the new view; send a new one if it can't be edited, or if
-    the pressed message is a notice (consent, policy update) that must keep its own buttons."""
-    message = callback.message
-    try:
-        if isinstance(message, Message) and not fresh:
-            await message.edit_text(text, reply_markup=markup)
-            return
-    except TelegramBadRequest as error:
-        if "not modified" in error.message:
-            return
-        if "can't be edited" not in error.message and "not found" not in error.message:
-            raise
-    assert callback.bot is not None and message is not None
-    await callback.bot.send_message(message.chat.id, text, reply_markup=markup)
 
 
 def create_router() -> Router:

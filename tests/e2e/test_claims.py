@@ -295,3 +295,37 @@ async def test_a_message_telegram_refuses_for_good_does_not_block_the_operators_
     assert states == ["dead"]
     assert await h.app.db.fetch_value("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')") == 0
 
+
+
+async def test_the_claim_steps_turn_the_pressed_message_into_the_next(h: Harness) -> None:
+    """Choosing the type and pressing "Continue" replace the pressed message (no spent buttons
+    left in the chat); a pressed message that is gone by then gets the next step as a new one."""
+    user = h.user(1030)
+    await h.onboard(user)
+    await h.send(user, "/claim")
+    types, _ = h.find_button(user, "Письменная претензия")
+    assert await h.press(user, "Письменная претензия") == []
+    prompt = next(m for m in h.server.bot_messages(user) if m.message_id == types.message_id)
+    assert "Письменная претензия" in (prompt.text or "") and not prompt.reply_markup and prompt.edited
+
+    await h.send(user, "Прошу прекратить звонки")
+    step, _ = h.find_button(user, "Продолжить")
+    assert await h.press(user, "Продолжить") == []
+    summary = next(m for m in h.server.bot_messages(user) if m.message_id == step.message_id)
+    assert "Прошу прекратить звонки" in (summary.text or "") and summary.button("Подтвердить")
+
+    # The same steps when the pressed message was deleted meanwhile: the next step arrives anew.
+    await h.send(user, "/claim")
+    types, type_data = h.find_button(user, "Письменная претензия")
+    pressed = h.server.callback(user, types.message_id, type_data)  # pressed, then deleted before the bot got to it
+    await h.app.bot.delete_message(user, types.message_id)
+    fresh = await h._new_after(user, pressed)
+    assert len(fresh) == 1 and "Письменная претензия" in (fresh[0].text or "")
+    await h.send(user, "Прошу прекратить звонки")
+    step, data = h.find_button(user, "Продолжить")
+    pressed = h.server.callback(user, step.message_id, data)
+    await h.app.bot.delete_message(user, step.message_id)
+    fresh = await h._new_after(user, pressed)
+    assert len(fresh) == 1 and fresh[0].button("Подтвердить")
+    receipt = (await h.press(user, "Подтвердить"))[-1].text or ""
+    assert "№ 2026-0001" in receipt
