@@ -183,6 +183,9 @@ async def test_new_policy_version_makes_consent_outdated(
         await harness.send(operator, "/policy_versions", chat_id=ADMIN_CHAT_ID)
         await harness.press(operator, "Опубликовать редакцию от 01.04.2026", chat_id=ADMIN_CHAT_ID)
         await harness.press(operator, "✅ Опубликовать", chat_id=ADMIN_CHAT_ID)
+        # The update notice goes out as a broadcast in the background: let it finish first, so
+        # it does not land among the replies checked below.
+        await harness.app.extra["broadcaster"].run_until_idle()
         [status] = await harness.send(user, "/consent")
         assert "с 01.04.2026 действует новая редакция" in (status.text or "")
         replies = await harness.send(user, "/start")
