@@ -156,13 +156,8 @@ class Database(Executor):
         await self._conn.close()
 
     async def _call(self, fn: Any, *args: Any) -> Any:
-        # No statement may land inside another task's open transaction on this one connection.
-        # A statement on the loop runs to completion without yielding, so when no transaction
-        # (or background statement) holds the lock it cannot be interleaved with one and needs
-        # no lock of its own; acquiring and releasing an asyncio.Lock for each of the ~6
-        # statements per update was ~5 % of the bot's CPU (bench/RESULTS.md).
-        if not self._in_thread and not self._lock.locked():
-            return fn(self._conn._conn, *args)
+        # Every statement outside a transaction takes the lock, so none lands inside another
+        # task's open transaction on this one connection.
         async with self._lock:
             return await super()._call(fn, *args)
 
