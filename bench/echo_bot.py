@@ -5,8 +5,9 @@ text message with one sendMessage: the echo bot the issue asks for.
 
 With ECHO_SAME_CALLS=1 it makes the Bot API calls our bot makes for the same updates: each
 message is answered with a message carrying the buttons the benchmark presses, and each
-pressed button is answered the way our bot answers one (answerCallbackQuery, the pressed
-message's buttons removed, a new message with buttons). No storage, no i18n, no state: what
+pressed button is answered the way our bot answers it: answerCallbackQuery, then either the
+pressed message turned into the next step (the claim type and "Continue", EDITED_IN_PLACE) or
+its buttons removed and a new message with buttons sent. No storage, no i18n, no state: what
 remains of the difference is our bot's own work.
 """
 
@@ -23,6 +24,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 # The buttons the update benchmark presses in our bot's journey, in order (bench/__main__.py,
 # bot_steps, takes them from here): the same-calls bot offers them all on every message.
 JOURNEY_LABELS = ("Русский", "Принимаю", "Письменная претензия", "Продолжить", "Подтвердить")
+# The presses our bot answers by editing the pressed message into the next step (handlers/views.py).
+EDITED_IN_PLACE = {f"b{JOURNEY_LABELS.index(label)}" for label in ("Письменная претензия", "Продолжить")}
 KEYBOARD = InlineKeyboardMarkup(
     inline_keyboard=[[InlineKeyboardButton(text=label, callback_data=f"b{n}")] for n, label in enumerate(JOURNEY_LABELS)]
 )
@@ -39,6 +42,9 @@ def create_dispatcher(same_calls: bool) -> Dispatcher:
     async def pressed(callback: CallbackQuery) -> None:
         await callback.answer()
         assert isinstance(callback.message, Message)
+        if callback.data in EDITED_IN_PLACE:
+            await callback.message.edit_text(callback.data, reply_markup=KEYBOARD)
+            return
         await callback.message.edit_reply_markup(reply_markup=None)
         await callback.message.answer(callback.data or "?", reply_markup=KEYBOARD)
 
