@@ -392,9 +392,10 @@ def update_section(figures: UpdateFigures, args: argparse.Namespace) -> list[str
         "written claim (type, text, continue, confirm): 8 updates. The echo bot gets 8 text messages per user.",
         "The echo bot with the same calls (bench/echo_bot.py, ECHO_SAME_CALLS=1) gets the privacy bot's 8",
         "updates and makes its Bot API calls: a message per message; per pressed button answerCallbackQuery,",
-        "the buttons removed and a new message. Both echo bots are bare aiogram as installed (asyncio's loop,",
+        "then the pressed message edited into the next step (claim type, continue) or its buttons removed and",
+        "a new message sent. Both echo bots are bare aiogram as installed (asyncio's loop,",
         "aiohttp's client); the privacy bot runs as in production (uvloop, its own HTTP client, orjson).",
-        "A round runs the three bots back to back; each ratio is taken within a round.",
+        "A round runs the three bots back to back; each ratio is taken within a round, the median reported.",
         "Latency: from the update being queued for getUpdates to the bot's first reply reaching the server.",
         "",
         *table([row for r in rounds for row in (r.echo, r.echo_same_calls, r.ours)]),
@@ -452,7 +453,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=5000)
     parser.add_argument("--in-flight", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=2, help="update benchmark: runs of all bots, back to back")
+    parser.add_argument("--rounds", type=int, default=3, help="update benchmark: runs of all bots, back to back")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one reply")
     parser.add_argument("--open-seconds", type=float, default=20.0, help="duration of the open-loop phase")
     parser.add_argument("--soak-seconds", type=float, default=300.0, help="duration of the memory soak")
