@@ -129,17 +129,20 @@ def create_router() -> Router:
         await start_flow(message, i18n, state)
 
     @router.callback_query(ClaimTypeCb.filter(F.type.in_(domain.REQUEST_TYPES)))
-    async def on_type(callback: CallbackQuery, callback_data: ClaimTypeCb, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
+    async def on_type(
+        callback: CallbackQuery, callback_data: ClaimTypeCb, i18n: I18nContext, settings: Settings, state: FSMContext,
+        raw_state: str | None,
+    ) -> None:
         await callback.answer()
-        assert isinstance(callback.message, Message)
         days, kind = domain.limit_for(settings, callback_data.type)
         await state.set_state(ClaimFlow.text)
         await state.set_data({"type": callback_data.type, "attachments": []})
-        # The list of types becomes the chosen type's prompt: no spent buttons left behind.
+        # The list of types becomes the chosen type's prompt: no spent buttons left behind. A
+        # request pressed in /mydata's menu leaves that menu as it is, for its other buttons.
         await show(callback, i18n.get(
             "claim-ask-text", type=i18n.get(f"claim-type-{callback_data.type}"), term=term_text(i18n, days, kind),
             max=domain.TEXT_MAX,
-        ), None)
+        ), None, fresh=raw_state != ClaimFlow.type.state)
 
     @router.message(StateFilter(ClaimFlow.text), Magic(F.text))
     async def on_text(message: Message, i18n: I18nContext, state: FSMContext) -> None:

@@ -329,3 +329,11 @@ async def test_the_claim_steps_turn_the_pressed_message_into_the_next(h: Harness
     assert len(fresh) == 1 and fresh[0].button("Подтвердить")
     receipt = (await h.press(user, "Подтвердить"))[-1].text or ""
     assert "№ 2026-0001" in receipt
+
+    # A request pressed in /mydata's menu: the menu stays for its other buttons, the prompt is new.
+    await h.send(user, "/mydata")
+    menu, _ = h.find_button(user, "Выгрузить")
+    [prompt] = await h.press(user, "Какие данные обо мне хранятся")
+    assert "Запрос сведений о данных" in (prompt.text or "")
+    kept = next(m for m in h.server.bot_messages(user) if m.message_id == menu.message_id)
+    assert kept.button("Выгрузить") and not kept.edited
