@@ -203,10 +203,11 @@ async def run_polling(settings: Settings) -> None:
     # Under load a thousand updates are in flight, each holding its models, tasks and frames for
     # a few seconds; with the default thresholds (700, 10, 10) the collector ran every ~700 of
     # those allocations and traversed the same live objects over and over: 15 % of the bot's CPU
-    # in the update benchmark. Every 10,000 allocations costs no more CPU than every 50,000
-    # (paired runs: 1.42 vs 1.42, 1.27 vs 1.29 ms per update), but a pass over 50,000 young
-    # objects, most of them cycles to free, paused the loop for 70-120 ms, which set p99 at half
-    # of peak (38-42 ms; 8-15 ms with 10,000, whose passes take ~14 ms).
+    # in the update benchmark. Every 10,000 allocations costs at most a few per cent more CPU at
+    # peak than every 50,000 (paired runs, ms per update at 10,000 / 50,000: 1.42 / 1.42,
+    # 1.27 / 1.29, 1.20 / 1.06, 1.16 / 1.10, the machine drifting meanwhile), but a pass over
+    # 50,000 young objects, most of them cycles to free, paused the loop for 70-120 ms, which set
+    # p99 at half of peak (38-42 ms; 8-15 ms with 10,000, whose passes take ~14 ms).
     gc.set_threshold(10_000, 20, 100)
     log.info("policy version %s loaded; polling", app.policies.current.version)
     try:
