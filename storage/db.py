@@ -1,18 +1,23 @@
 """The SQLite connection and the schema migrations runner.
 
-One aiosqlite connection serves the whole bot. SQLite allows one writer at a time anyway, and a
-single connection lets us guard multi-statement transactions with an asyncio lock: without it, a
-statement from another task could run inside someone else's open transaction.
+One connection of the standard library's `sqlite3` serves the whole bot. SQLite allows one writer
+at a time anyway, and a single connection lets us guard multi-statement transactions with an
+asyncio lock: without it, a statement from another task could run inside someone else's open
+transaction.
 
 Where statements run: a customer's update makes about seven short keyed statements (tens of
-microseconds each in SQLite). Sent to aiosqlite's worker thread, each one cost far more than the
+microseconds each in SQLite). Handed to a worker thread, each one costs far more than the
 statement itself: a queue hand-off, a wake-up, the GIL handed over and back, and a write to the
-event loop's self-pipe (measured: 4.5 ms of CPU per update with every statement in the thread,
-2.5 ms with them on the loop; bench/RESULTS.md). So statements run on the event loop by default,
-and the few that read or write many rows (operators' lists and statistics, the reminder scan, a
-broadcast's audience) go through `Executor.background`, which is aiosqlite's worker thread, so
-the loop keeps serving network traffic while they run. Both paths hold the same lock, so at most
-one statement uses the connection at any time.
+event loop's self-pipe (bench/RESULTS.md has the measurement). So statements run on the event
+loop by default, and the few that read or write many rows (operators' lists and statistics, the
+reminder scan, a broadcast's audience, migrations) go through `Executor.background`: the same
+connection, used from one worker thread of the database's own (asyncio's public
+`run_in_executor`), so the loop keeps serving network traffic while they run. Both paths hold
+the same lock, so at most one statement uses the connection at any time.
+
+Files: the database and SQLite's -wal and -shm files beside it are readable by the bot's user
+only (0600; SQLite gives -wal and -shm the database file's mode), and a folder created for them
+is 0700: they hold personal data.
 """
 
 from __future__ import annotations
@@ -20,20 +25,24 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-import aiosqlite
-
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -78,16 +87,21 @@ class Executor:
     """Statement helpers shared by the database and an open transaction.
 
     Each statement (or `run` callable) is one call into sqlite3: on the event loop, or, through
-    `background`, one trip to aiosqlite's worker thread (aiosqlite's own cursor API would take
-    three trips: execute, fetch, close).
+    `background`, one trip to the database's worker thread.
     """
 
-    _conn: aiosqlite.Connection
+    _connection: sqlite3.Connection
+    _worker: ThreadPoolExecutor
     _in_thread = False
 
     @property
+    def connection(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (for tracing in tests; statements go through the helpers)."""
+        return self._connection
+
+    @property
     def background(self) -> Self:
-        """The same executor, its statements run in aiosqlite's worker thread: for statements
+        """The same executor, its statements run in the database's worker thread: for statements
         whose cost grows with the whole table (a scan, an aggregate, a bulk insert), which would
         otherwise hold up every other chat while they run."""
         view = copy.copy(self)  # shares the connection and, for the database, its lock
@@ -96,9 +110,8 @@ class Executor:
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         if self._in_thread:
-            # aiosqlite's _execute queues a callable for its worker thread; the version is pinned.
-            return await self._conn._execute(fn, self._conn._conn, *args)
-        return fn(self._conn._conn, *args)
+            return await asyncio.get_running_loop().run_in_executor(self._worker, fn, self._connection, *args)
+        return fn(self._connection, *args)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the new row's id for INSERT (0 if none), rowcount otherwise."""
@@ -124,36 +137,54 @@ class Executor:
 
 
 class Transaction(Executor):
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, connection: sqlite3.Connection, worker: ThreadPoolExecutor) -> None:
+        self._connection = connection
+        self._worker = worker
 
 
 class Database(Executor):
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._connection = connection
         self.path = path
         self._lock = asyncio.Lock()
+        # One thread: background statements queue behind each other, as they would for SQLite's
+        # one writer anyway, and the connection is never used from two threads at once.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._closed = False
 
     @classmethod
     async def open(cls, path: str | Path, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
         path = Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            prepare_files(path)
         # isolation_level=None: autocommit; transactions are explicit BEGIN IMMEDIATE ... COMMIT.
         # check_same_thread=False: statements run on the loop's thread and, for `background`, in
-        # aiosqlite's; the lock below keeps them one at a time.
-        conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        db = cls(conn, path)
-        await apply_migrations(db, migrations_dir)
+        # the worker thread; the lock below keeps them one at a time.
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.row_factory = sqlite3.Row
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=5000"):
+                connection.execute(f"PRAGMA {pragma}").close()
+        except BaseException:
+            connection.close()
+            raise
+        db = cls(connection, path)
+        if str(path) != ":memory:":
+            restrict_files(path)  # -wal and -shm now exist; left by an older version, they may be 0644
+        try:
+            await apply_migrations(db, migrations_dir)
+        except BaseException:
+            await db.close()
+            raise
         return db
 
     async def close(self) -> None:
-        await self._conn.close()
+        if self._closed:
+            return
+        self._closed = True
+        async with self._lock:  # a background statement still running finishes first
+            self._worker.shutdown(wait=False)
+            self._connection.close()
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         # Every statement outside a transaction takes the lock, so none lands inside another
@@ -161,11 +192,28 @@ class Database(Executor):
         async with self._lock:
             return await super()._call(fn, *args)
 
+    async def backup(self, target: str | Path) -> Path:
+        """A consistent copy of the database at `target` (sqlite3's online backup), in the
+        worker thread; the copy gets the database's file modes (0600, a new folder 0700)."""
+        target = Path(target)
+        prepare_files(target)
+
+        def copy_to(connection: sqlite3.Connection) -> None:
+            destination = sqlite3.connect(target)
+            try:
+                connection.backup(destination)
+            finally:
+                destination.close()
+
+        await self.background.run(copy_to)
+        restrict_files(target)
+        return target
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """All-or-nothing: commits when the block ends, rolls back if it raises."""
         async with self._lock:
-            tx = Transaction(self._conn)  # runs its statements without the lock, which we hold
+            tx = Transaction(self._connection, self._worker)  # runs its statements without the lock, which we hold
             await tx.execute("BEGIN IMMEDIATE")
             try:
                 yield tx
@@ -173,6 +221,32 @@ class Database(Executor):
                 await tx.execute("ROLLBACK")
                 raise
             await tx.execute("COMMIT")
+
+
+def prepare_files(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) before SQLite opens it, so the file is
+    never readable by others, not even for a moment; SQLite creates -wal and -shm with the
+    database file's mode. An existing folder keeps its mode (it may be shared, like /tmp): a
+    warning says when others can enter it."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        os.chmod(folder, FOLDER_MODE)  # mkdir's mode is masked by the umask; be exact
+    elif stat.S_IMODE(folder.stat().st_mode) & 0o077:
+        log.warning("the database's folder %s is open to other users of this machine (chmod 700 it)", folder)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.close(descriptor)
+    restrict_files(path)
+
+
+def restrict_files(path: Path) -> None:
+    """The database file and its -wal/-shm/-journal files: readable and writable by the bot's user only."""
+    for candidate in (path, *(path.with_name(path.name + suffix) for suffix in SIDE_FILES)):
+        try:
+            if stat.S_IMODE(candidate.stat().st_mode) != FILE_MODE:
+                os.chmod(candidate, FILE_MODE)
+        except FileNotFoundError:
+            continue
 
 
 def list_migrations(migrations_dir: Path) -> list[tuple[int, str, Path]]:

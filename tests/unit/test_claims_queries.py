@@ -109,13 +109,13 @@ async def test_operator_queries_do_not_read_or_sort_the_whole_table(tmp_path: Pa
     try:
         await seed(db, 50, random.Random(3))
         statements: list[str] = []
-        await db._conn.set_trace_callback(statements.append)
+        db.connection.set_trace_callback(statements.append)
         today = NOW.astimezone(SETTINGS.tz).date()
         await domain.open_claims_page(db, 50)
         await domain.overdue_claims_page(db, today, 50)
         await domain.claim_stats(db, NOW, SETTINGS)
         await domain.emit_alerts(db, SETTINGS, t, NOW)
-        await db._conn.set_trace_callback(None)
+        db.connection.set_trace_callback(None)
         selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH")) and "claims" in s]
         assert len(selects) >= 10
         for sql in selects:

@@ -169,7 +169,7 @@ async def test_fsm_storage_reads_each_key_once_and_skips_writes_that_change_noth
 
     db = await Database.open(tmp_path / "bot.sqlite3")
     statements: list[str] = []
-    db._conn._conn.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+    db.connection.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
     storage = SQLiteStorage(db, ManualClock(NOW), cache_size=2)
     key, other, third = (StorageKey(bot_id=1, chat_id=n, user_id=n) for n in (5, 6, 7))
     try:
@@ -259,7 +259,7 @@ async def test_a_statement_from_another_task_never_lands_in_an_open_transaction(
 
 
 async def test_background_statements_leave_the_event_loop_serving(tmp_path: Path) -> None:
-    """A long statement through `background` runs in aiosqlite's worker thread: the loop goes on
+    """A long statement through `background` runs in the database's worker thread: the loop goes on
     serving other work meanwhile. Ordinary statements run on the loop's own thread."""
     db = await Database.open(tmp_path / "bot.sqlite3")
     threads: list[int] = []
@@ -285,3 +285,44 @@ async def test_background_statements_leave_the_event_loop_serving(tmp_path: Path
         assert threads == [threading.get_ident()]
     finally:
         await db.close()
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+async def test_database_wal_shm_and_backups_are_readable_by_the_bots_user_only(tmp_path: Path) -> None:
+    """Personal data on disk: 0600 files in a 0700 folder, whatever the umask; files an older
+    version left readable by everyone are tightened when the bot opens them."""
+    import os
+
+    previous_umask = os.umask(0o022)  # the usual default, which gives 0644 files and 0755 folders
+    try:
+        path = tmp_path / "data" / "bot.sqlite3"
+        db = await Database.open(path)
+        try:
+            await new_user(db)
+            files = [path, path.with_name("bot.sqlite3-wal"), path.with_name("bot.sqlite3-shm")]
+            assert all(f.exists() for f in files)
+            assert [mode(f) for f in files] == [0o600] * 3
+            assert mode(path.parent) == 0o700
+            backup = await db.backup(tmp_path / "backups" / "bot-2026-03-01.sqlite3")
+            assert mode(backup) == 0o600 and mode(backup.parent) == 0o700
+        finally:
+            await db.close()
+        copy = await Database.open(backup)
+        try:
+            assert await users.get_user(copy, 1) is not None  # a whole, usable copy
+        finally:
+            await copy.close()
+
+        for f in files:
+            if f.exists():
+                f.chmod(0o644)
+        db = await Database.open(path)
+        try:
+            assert [mode(f) for f in files if f.exists()] == [0o600] * len([f for f in files if f.exists()])
+        finally:
+            await db.close()
+    finally:
+        os.umask(previous_umask)

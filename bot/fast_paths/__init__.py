@@ -1,0 +1,1 @@
+"""Fast paths: code that reads private parts of aiogram or pydantic (see README)."""
