@@ -1,7 +1,8 @@
 """The application: settings, wiring, middlewares and plain domain modules."""
 
-from bot import lazy_types
+import os
 
-# Before anything imports aiogram: its Bot API types are built when first used, not all at import
-# (see bot/lazy_types.py for why and how much).
-lazy_types.install()
+from bot import fast_paths, lazy_types
+
+if "lazy_types" in fast_paths.parse(os.environ.get(fast_paths.SWITCH)):
+    lazy_types.install()

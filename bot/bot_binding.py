@@ -91,3 +91,7 @@ def install() -> int:
 
 def installed_on(cls: type[BaseModel]) -> bool:
     return cls.__dict__.get("model_post_init") is bind_bot
+
+
+def self_check() -> str | None:
+    return None if _aiogram_original() is not None else "aiogram's model_post_init changed"

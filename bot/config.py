@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     policy_dir: Path = SAMPLE_POLICY_DIR
     log_level: str = "INFO"
     event_loop: Literal["uvloop", "asyncio"] = "uvloop"  # uvloop falls back to asyncio where it is not installed
+    fast_paths: str = "on"  # on | off | names of fast paths (bot/fast_paths/): code reading libraries' private parts
 
     operator_name: str = 'ТОО "Пример Сервис"'
     operator_bin: str = "000000000000"

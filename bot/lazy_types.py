@@ -83,3 +83,7 @@ def build(*models: type[BaseModel]) -> None:
     for model in models:
         if not model.__pydantic_complete__:
             model.model_rebuild()
+
+
+def self_check() -> str | None:
+    return None if installed() else "not installed at import"

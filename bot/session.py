@@ -1,29 +1,28 @@
-"""The HTTP session to the Bot API: aiogram's aiohttp session, minus four repeated costs.
+"""The HTTP session to the Bot API: aiogram's aiohttp session, minus repeated costs.
 
+On aiogram's public API:
 1. Requests without files go as one JSON body (which the Bot API accepts, "application/json")
    instead of aiogram's form, in which each nested field is JSON-encoded on its own and aiohttp
-   then URL-quotes every field: 49 instead of 136 µs to build a sendMessage with a keyboard.
-   Requests with files stay multipart forms, exactly as aiogram builds them.
+   then URL-quotes every field (`build_form_data`, a public method of AiohttpSession, returns
+   that body). Requests with files stay multipart forms, exactly as aiogram builds them.
 2. aiogram checks every answer with `Response[method.__returning__]`, a parametrised pydantic
    model. pydantic caches those in a WeakValueDictionary and aiogram keeps no reference, so the
    garbage collector regularly frees them and the next call builds the schema again
-   (milliseconds each; in the update benchmark ~2,000 rebuilds per 16,000 updates). Keeping each
-   one used makes every later call a cache hit; there are at most as many as Bot API methods.
-3. Those JSON requests go through `bot.http_client.KeepAliveClient`, a plain HTTP/1.1 keep-alive
-   client, instead of aiohttp's ClientSession (about 35 instead of 150 µs of CPU per call; why
-   and what it leaves out is in its module). Uploads, and a session given a proxy, still go
-   through aiohttp exactly as aiogram sends them.
-4. JSON is written and read with orjson (bodies ~5 → 0.3 µs, answers ~7 → 2 µs); a body orjson
+   (milliseconds each, thousands of times in the update benchmark). Keeping each one used makes
+   every later call a cache hit; there are at most as many as Bot API methods.
+3. JSON is written and read with orjson (the session's public `json_loads`); a body orjson
    refuses (a lone surrogate in a text) falls back to the standard library's encoder.
+
+Through the `http_client` fast path (bot/fast_paths/session.py), when it is active: those JSON
+requests go over a plain HTTP/1.1 keep-alive client instead of aiohttp's ClientSession. Uploads,
+a session given a proxy, and everything when the path is off go through aiohttp as aiogram sends
+them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from functools import lru_cache
 from typing import Any, ClassVar, cast
-from urllib.parse import urlsplit
 
 from aiogram import Bot, __version__ as aiogram_version
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -57,8 +56,8 @@ import orjson
 from aiohttp import BytesPayload, FormData
 from pydantic import BaseModel
 
-from bot import lazy_types
-from bot.http_client import HttpError, KeepAliveClient
+from bot import fast_paths, lazy_types
+from bot.fast_paths.session import HttpError, KeepAliveTransport
 
 # What handling customers' updates makes the bot call and build (seen across the end-to-end
 # suite); built at start-up, so no update waits ~50-100 ms for a first build.
@@ -72,21 +71,13 @@ HOT_TYPES: tuple[type[BaseModel], ...] = (
 )
 
 
-@lru_cache(maxsize=256)
-def split_url(url: str) -> tuple[str, str]:
-    """'https://host:port/bot<token>/sendMessage?x' -> ('https://host:port', '/bot<token>/sendMessage?x')."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}", parts.path + (f"?{parts.query}" if parts.query else "")
-
-
 class BotSession(AiohttpSession):
     response_models: ClassVar[dict[Any, type[Response[Any]]]] = {}
 
     def __init__(self, *args: Any, limit: int = 100, **kwargs: Any) -> None:
         kwargs.setdefault("json_loads", orjson.loads)
         super().__init__(*args, limit=limit, **kwargs)
-        self._limit = limit
-        self._clients: dict[str, KeepAliveClient] = {}
+        self._keep_alive = KeepAliveTransport(limit)
 
     @classmethod
     def response_model(cls, returning: Any) -> type[Response[Any]]:
@@ -98,20 +89,14 @@ class BotSession(AiohttpSession):
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
+        if not fast_paths.active("http_client") or not self._keep_alive.usable(self):
+            return await super().make_request(bot, method, timeout)  # aiohttp, with build_form_data's body
         body = self.json_body(bot, method)
-        if body is None or self._proxy is not None:
-            return await super().make_request(bot, method, timeout)  # an upload, or via a proxy: aiohttp
-        origin, target = split_url(self.api.api_url(token=bot.token, method=method.__api_method__))
-        client = self._clients.get(origin)
-        if client is None:
-            client = self._clients[origin] = KeepAliveClient(
-                origin, limit=self._limit, user_agent=f"aiogram/{aiogram_version}",
-                ssl_context=self._connector_init.get("ssl"),
-            )
+        if body is None:
+            return await super().make_request(bot, method, timeout)  # an upload: aiohttp's multipart form
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
         try:
-            answer = await client.post(
-                target, body, content_type="application/json", timeout=self.timeout if timeout is None else timeout
-            )
+            answer = await self._keep_alive.post(self, url, body, self.timeout if timeout is None else timeout)
         except TimeoutError as error:
             raise TelegramNetworkError(method=method, message="Request timeout error") from error
         except HttpError as error:
@@ -148,8 +133,7 @@ class BotSession(AiohttpSession):
         return BytesPayload(body, content_type="application/json")
 
     async def close(self) -> None:
-        clients, self._clients = self._clients, {}
-        await asyncio.gather(*(client.close() for client in clients.values()))
+        await self._keep_alive.close()
         await super().close()
 
     def check_response(

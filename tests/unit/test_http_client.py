@@ -18,7 +18,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.http_client import HttpError, KeepAliveClient
+from bot.fast_paths.http_client import HttpError, KeepAliveClient
 from bot.session import BotSession
 
 Answer = Callable[[bytes, asyncio.StreamWriter], Awaitable[None]]

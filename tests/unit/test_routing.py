@@ -1,7 +1,8 @@
 """handlers.routing.Router picks the same handler, with the same arguments, as aiogram's Router.
 
 Each case builds one router tree twice, once from aiogram's Router under aiogram's Dispatcher and
-once from ours under ours, feeds both the same update and compares what the handlers saw.
+once from ours under ours (with the `routing` fast path on), feeds both the same update and
+compares what the handlers saw. Then: the fast path's self-check, and the fallback when it fails.
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
 from aiogram.filters import Filter
 from aiogram.types import Chat, Message, Update
 
+from bot import fast_paths
+from bot.fast_paths import routing as fast_routing
 from handlers.routing import Dispatcher as BotDispatcher
 from handlers.routing import Router as BotRouter
 
 Seen = list[tuple[str, Any]]
+
+
+@pytest.fixture(autouse=True)
+def routing_fast_path_on() -> Any:
+    assert fast_paths.activate("routing")["routing"] is True
+    yield
+    fast_paths.activate()
 
 
 class Adds(Filter):
@@ -87,6 +97,7 @@ async def feed(router: AiogramRouter, text: str, dispatcher_class: type[Dispatch
     "scoped other",        # nobody in the parent's subtree: the sibling, without the parent's data
     "other",               # the parent's root filter fails: the sibling
     "extra yes skip",      # SkipHandler: on to the next handler that passes
+    "extra yes skip plain",  # ... which, as in aiogram, sees the data the skipped handler's filters added
     "scoped any skip",     # every handler skips: unhandled
 ])
 async def test_the_same_handler_with_the_same_arguments_as_aiogram(text: str) -> None:
@@ -116,3 +127,38 @@ async def test_a_router_under_an_aiogram_router_and_inner_middlewares_behave_as_
             runs[label] = seen + [("result", await feed(wrapper, text))]
         assert runs["ours"] == runs["aiogram"]
         assert ("inner middleware at", "sibling" if text == "other" else "first") in runs["ours"]
+
+
+def test_the_self_check_passes_on_the_installed_aiogram() -> None:
+    assert fast_routing.self_check() is None
+
+
+async def test_when_the_self_check_fails_aiograms_own_routing_runs(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    routed: list[str] = []
+    original_route = fast_routing.route
+
+    async def counting_route(*args: Any) -> Any:
+        routed.append("fast")
+        return await original_route(*args)
+
+    monkeypatch.setattr("handlers.routing.route", counting_route)
+    assert await feed(tree(BotRouter, []), "scoped extra yes", BotDispatcher) == "first-adds"
+    assert routed  # the fast path ran
+
+    routed.clear()
+    monkeypatch.setitem(fast_paths._check_results, "routing", "observers changed")
+    with caplog.at_level("WARNING", logger="bot.fast_paths"):
+        assert fast_paths.activate("on")["routing"] is False
+    assert "routing off (self-check failed: observers changed" in caplog.text
+    theirs: Seen = []
+    ours: Seen = []
+    assert await feed(tree(BotRouter, ours), "scoped extra yes", BotDispatcher) == await feed(tree(AiogramRouter, theirs), "scoped extra yes")
+    assert ours == theirs and routed == []  # aiogram's propagate_event, not ours
+
+
+def test_the_switch_names_paths_and_rejects_unknown_ones() -> None:
+    assert fast_paths.parse("off") == frozenset()
+    assert fast_paths.parse(None) == fast_paths.parse("on") == frozenset(fast_paths.PATHS)
+    assert fast_paths.parse("routing") == {"routing"}
+    with pytest.raises(fast_paths.FastPathsSettingError, match="lazy"):
+        fast_paths.parse("routing,lazy")

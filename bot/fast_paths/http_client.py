@@ -2,10 +2,10 @@
 
 Why not aiohttp's client for these: every Bot API call is one POST of a JSON body to one host,
 and aiohttp's ClientSession does far more per request (cookie jar, redirects, tracing, a
-multidict of headers, a stream reader, a payload writer, a timer context...). Measured in the
-update benchmark that was ~150 µs of CPU per call, about as much as aiogram's form building and
-answer validation together; this client needs ~35 µs. The bot makes 2–3 calls per update, so the
-difference is the largest single item of its CPU time (bench/RESULTS.md).
+multidict of headers, a stream reader, a payload writer, a timer context...); the bot makes 2–3
+calls per update, and that was the largest single item of its CPU time (bench/RESULTS.md). Used
+by the `http_client` fast path (bot/fast_paths/session.py); this module itself reads nothing
+private of any library.
 
 What it does: one request at a time per connection; connections are kept open and reused
 (HTTP/1.1 keep-alive) unless the server says `Connection: close`; an idle connection is dropped
