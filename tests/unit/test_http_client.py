@@ -12,12 +12,15 @@ import ssl
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot import fast_paths
+from bot.fast_paths import session as fast_session
 from bot.fast_paths.http_client import HttpError, KeepAliveClient
 from bot.session import BotSession
 
@@ -260,7 +263,15 @@ async def test_https_is_verified_against_the_given_authority(tmp_path: Path, ser
         await server.stop()
 
 
-async def test_bot_session_turns_transport_failures_into_telegram_network_errors(serve) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def http_client_path() -> Any:
+    """The `http_client` fast path on for the test (whatever FAST_PATHS says), as it was after."""
+    assert fast_paths.activate("http_client")["http_client"] is True
+    yield
+    fast_paths.activate()
+
+
+async def test_bot_session_turns_transport_failures_into_telegram_network_errors(serve, http_client_path) -> None:  # type: ignore[no-untyped-def]
     async def hang_up(body: bytes, writer: asyncio.StreamWriter) -> None:
         writer.close()
 
@@ -274,3 +285,41 @@ async def test_bot_session_turns_transport_failures_into_telegram_network_errors
         assert server.requests and server.requests[0].startswith(b"POST /bot42:secret/sendMessage HTTP/1.1")
     finally:
         await session.close()
+
+
+async def send_through_bot_session(serve) -> bytes:  # type: ignore[no-untyped-def]
+    async def answer(body: bytes, writer: asyncio.StreamWriter) -> None:
+        message = {"message_id": 7, "date": 0, "chat": {"id": 1, "type": "private"}, "text": json.loads(body)["text"]}
+        writer.write(length_framed(json.dumps({"ok": True, "result": message}).encode()))
+
+    server, _ = await serve(answer)
+    origin = f"http://127.0.0.1:{server.server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    session = BotSession(api=TelegramAPIServer.from_base(origin))
+    bot = Bot("42:secret", session=session)
+    try:
+        sent = await bot.send_message(chat_id=1, text="Сәлем")
+        assert sent.message_id == 7 and sent.text == "Сәлем"
+    finally:
+        await session.close()
+    return server.requests[0]
+
+
+async def test_the_self_check_passes_and_the_keep_alive_client_carries_json_requests(serve, http_client_path) -> None:  # type: ignore[no-untyped-def]
+    assert fast_session.self_check() is None
+    request = await send_through_bot_session(serve)
+    assert b"\r\nAccept: */*\r\n" in request and b"aiohttp" not in request.lower()
+
+
+async def test_when_the_self_check_fails_aiohttp_carries_every_request(
+    serve, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setitem(fast_paths._check_results, "http_client", "connector settings moved")
+    try:
+        with caplog.at_level("WARNING", logger="bot.fast_paths"):
+            assert fast_paths.activate("on")["http_client"] is False
+        assert "http_client off (self-check failed: connector settings moved" in caplog.text
+        request = await send_through_bot_session(serve)
+        # aiohttp's own request (it asks for compressed answers), still one JSON body.
+        assert b"accept-encoding: gzip" in request.lower() and b'"text":"' in request.replace(b" ", b"")
+    finally:
+        fast_paths.activate()
