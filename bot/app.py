@@ -17,7 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram_i18n import I18nMiddleware
 
-from bot import bot_binding, fast_paths
+from bot import fast_paths
 from bot.broadcaster import Broadcaster
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -133,8 +133,6 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     policies = load_policy_library(settings.policy_dir)
     fast_paths.activate(settings.fast_paths)  # self-checks; logs which fast paths run
     BotSession.prepare()  # the Bot API models an update needs, built now rather than by the first update
-    if fast_paths.active("bot_binding"):
-        bot_binding.install()  # answers and updates bound to their Bot in one step (bot/bot_binding.py)
     db = await Database.open(settings.database_path)
 
     async def on_unreachable(chat_id: int, reason: str) -> None:

@@ -56,7 +56,8 @@ import orjson
 from aiohttp import BytesPayload, FormData
 from pydantic import BaseModel
 
-from bot import fast_paths, lazy_types
+from bot import fast_paths
+from bot.fast_paths import lazy_types
 from bot.fast_paths.session import HttpError, KeepAliveTransport
 
 # What handling customers' updates makes the bot call and build (seen across the end-to-end

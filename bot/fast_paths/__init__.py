@@ -17,6 +17,9 @@ The paths (each module's docstring says what it reads and why):
   aiogram's AiohttpSession keeps privately (`fast_paths/session.py`).
 - `routing`: an update walks the router tree with one context dict instead of aiogram's copies at
   every step; needs each observer's private root-filter handler (`fast_paths/routing.py`).
+- `lazy_types`: aiogram's ~440 Bot API types are built on first use, not at import, which keeps
+  the bot's memory down under load; wraps pydantic's `model_rebuild` and uses its private
+  parameters (`fast_paths/lazy_types.py`). Decided at `import bot` from the environment variable.
 
 `handlers.routing.Router` / `Dispatcher` and `bot.session.BotSession` remain the classes the rest
 of the bot uses; they ask `active(name)` on each call and take the fast or the library's path.
@@ -32,13 +35,14 @@ from importlib import import_module
 log = logging.getLogger(__name__)
 
 SWITCH = "FAST_PATHS"
-PATHS: tuple[str, ...] = ("http_client", "routing", "lazy_types", "bot_binding")
+PATHS: tuple[str, ...] = ("http_client", "routing", "lazy_types")
 _CHECKS: dict[str, str] = {  # path -> module whose self_check() returns None (fine) or why not
     "http_client": "bot.fast_paths.session",
     "routing": "bot.fast_paths.routing",
-    "lazy_types": "bot.lazy_types",
-    "bot_binding": "bot.bot_binding",
+    "lazy_types": "bot.fast_paths.lazy_types",
 }
+# Decided when `bot` is imported, before aiogram, from the environment: its self-check only reports.
+AT_IMPORT = frozenset({"lazy_types"})
 
 _active: dict[str, bool] | None = None
 _check_results: dict[str, str | None] = {}
@@ -87,7 +91,7 @@ def activate(value: str | None = None) -> dict[str, bool]:
             decided[name] = False
             notes.append(f"{name} off (switched off)")
             continue
-        reason = self_check(name)
+        reason = self_check(name) if name not in AT_IMPORT else import_module(_CHECKS[name]).self_check()
         decided[name] = reason is None
         if reason is None:
             notes.append(f"{name} on")

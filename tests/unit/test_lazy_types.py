@@ -1,4 +1,4 @@
-"""aiogram's Bot API types are built on first use (bot/lazy_types.py): same behaviour, less memory.
+"""aiogram's Bot API types are built on first use (bot/fast_paths/lazy_types.py): same behaviour, less memory.
 
 Each case runs in a fresh interpreter, because whether aiogram was imported before the hook is
 a per-process fact.
@@ -7,6 +7,7 @@ a per-process fact.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,7 @@ try:
 except Exception as error:
     bad = type(error).__name__
 print(json.dumps({
-    "installed": __import__("bot.lazy_types", fromlist=["x"]).installed(),
+    "installed": __import__("bot.fast_paths.lazy_types", fromlist=["x"]).installed(),
     "complete_after_import": complete_after_import,
     "types": len(types.__all__),
     "message_type": type(message).__name__,
@@ -64,17 +65,19 @@ print(json.dumps({
 """
 
 
-def run(code: str) -> dict:
+def run(code: str, fast_paths: str = "on") -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120, check=True,
+        env={**os.environ, "FAST_PATHS": fast_paths},
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_types_are_deferred_and_behave_as_when_built_at_import() -> None:
     lazy = run("import bot\n" + ROUND_TRIP)
-    eager = run("import aiogram\nimport bot\n" + ROUND_TRIP)
-    assert lazy["installed"] is True and eager["installed"] is False
+    eager = run("import aiogram\nimport bot\n" + ROUND_TRIP)  # aiogram first: nothing left to defer
+    switched_off = run("import bot\n" + ROUND_TRIP, fast_paths="off")
+    assert lazy["installed"] is True and eager["installed"] is False and switched_off["installed"] is False
     # Deferred: almost nothing built by the import itself; eagerly, nearly every type is.
     assert lazy["complete_after_import"] < lazy["types"] // 10
     assert eager["complete_after_import"] > eager["types"] // 2
@@ -82,7 +85,8 @@ def test_types_are_deferred_and_behave_as_when_built_at_import() -> None:
         "message_type": "Message", "button": "Иә", "user": "Айгерім", "dumped": "a",
         "answer_type": "Message", "answer_id": 9, "invalid": "ValidationError",
     }
-    for mode in (lazy, eager):
+    assert switched_off["complete_after_import"] > switched_off["types"] // 2
+    for mode in (lazy, eager, switched_off):
         assert {key: mode[key] for key in expected} == expected
 
 

@@ -1,10 +1,15 @@
-"""Build aiogram's Bot API types when they are first used, not all of them at import.
+"""Fast path `lazy_types`: aiogram's Bot API types are built when first used, not all at import.
 
 Why: `import aiogram` rebuilds the pydantic schema of every Bot API type (about 440 of them),
-and each validator carries its own copy of everything it nests. Measured on the benchmark
-machine (bench/RESULTS.md): 165 MB RSS and ~4 s for the import alone, when a bot touches a few
-dozen types. Built on first use, the import takes ~58 MB and under a second, and the types a
-running bot needs add a few MB.
+and each validator carries its own copy of everything it nests, when a bot touches a few dozen
+types. Built on first use, the bot needs far less memory, idle and under load (bench/RESULTS.md
+has the figures).
+
+What it relies on that pydantic does not promise: `model_rebuild`'s private parameters
+`_parent_namespace_depth` and `_types_namespace`, and that aiogram's `aiogram/types/__init__.py`
+passes its namespace through the latter. Installed at `import bot` (bot/__init__.py), before
+anything imports aiogram, when the FAST_PATHS environment variable asks for it (this path is
+decided at import, from the environment only, not from .env).
 
 How: aiogram's `aiogram/types/__init__.py` calls `model_rebuild(_types_namespace=...)` on every
 type. While this hook is installed, such a call on an aiogram class only records the namespace
@@ -86,4 +91,9 @@ def build(*models: type[BaseModel]) -> None:
 
 
 def self_check() -> str | None:
-    return None if installed() else "not installed at import"
+    """None if the hook is in place (it checks pydantic's signature when it installs itself)."""
+    if installed():
+        return None
+    if "aiogram" in sys.modules and _original_rebuild is None:
+        return "not installed: aiogram was imported before bot, or pydantic's model_rebuild changed"
+    return "not installed"
