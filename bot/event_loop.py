@@ -1,8 +1,8 @@
 """The event loop the bot runs on: uvloop where it is installed, else asyncio's own.
 
 uvloop is what aiogram's own `fast` extra installs: the same asyncio API on libuv, with
-cheaper scheduling and socket I/O. In the update benchmark it took about a tenth off the bot's
-CPU per update (bench/RESULTS.md). The bot uses nothing that differs between the two, and
+cheaper scheduling and socket I/O; in the update benchmark it lowered the bot's
+CPU per update. The bot uses nothing that differs between the two, and
 `EVENT_LOOP=asyncio` switches it off (for a platform without uvloop nothing needs switching:
 it falls back by itself).
 """

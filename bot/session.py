@@ -61,7 +61,7 @@ from bot.fast_paths import lazy_types
 from bot.fast_paths.session import HttpError, KeepAliveTransport
 
 # What handling customers' updates makes the bot call and build (seen across the end-to-end
-# suite); built at start-up, so no update waits ~50-100 ms for a first build.
+# suite); built at start-up, so that no update waits for a first build.
 HOT_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
     GetUpdates, SendMessage, AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, CopyMessage, DeleteMessage,
     SendDocument, SendPhoto, GetChat,
