@@ -100,6 +100,14 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL must look like sqlite:///path/to/file.sqlite3")
         return value
 
+    @field_validator("fast_paths")
+    @classmethod
+    def _known_fast_paths(cls, value: str) -> str:
+        from bot.fast_paths import parse  # plain Python: imports nothing of aiogram
+
+        parse(value)  # raises ValueError naming FAST_PATHS and the known paths
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -162,3 +162,10 @@ def test_the_switch_names_paths_and_rejects_unknown_ones() -> None:
     assert fast_paths.parse("routing") == {"routing"}
     with pytest.raises(fast_paths.FastPathsSettingError, match="lazy"):
         fast_paths.parse("routing,lazy")
+
+
+def test_an_unknown_fast_path_in_the_settings_is_named_at_start() -> None:
+    from bot.config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="FAST_PATHS"):
+        load_settings(bot_token="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", admin_chat_id=-100, fast_paths="routing,turbo")
