@@ -6,7 +6,12 @@ bot with a message naming the variable, instead of failing later in the middle o
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import re
+import zoneinfo
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +24,74 @@ SAMPLE_POLICY_DIR = Path(__file__).resolve().parent / "sample_policy"
 
 # Telegram tokens are "<bot id>:<secret>"; the secret is letters, digits, '_' and '-'.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{8,}$")
+
+
+# --- time zone data -------------------------------------------------------------------------
+# zoneinfo.ZoneInfo(key) reads the OS's zone files first (zoneinfo.TZPATH) and the tzdata package
+# only when the OS has none; an OS with zone data older than IANA 2024a still has Asia/Almaty at
+# UTC+6. So the bot reads TIMEZONE from the tzdata package itself, and refuses to start when the
+# OS's file for the same zone gives another offset (the OS's clock, logs and cron would then
+# disagree with the times the bot shows and stores).
+
+def _zone_parts(key: str) -> list[str]:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise ZoneInfoNotFoundError(f"{key!r} is not a time zone key")
+    return parts
+
+
+@functools.lru_cache(maxsize=16)
+def package_zone(key: str) -> ZoneInfo:
+    """The zone `key` as the tzdata package has it, whatever the OS ships."""
+    resource = importlib.resources.files("tzdata.zoneinfo").joinpath(*_zone_parts(key))
+    if not resource.is_file():
+        raise ZoneInfoNotFoundError(f"No time zone found with key {key}")
+    with resource.open("rb") as file:
+        return ZoneInfo.from_file(file, key=key)
+
+
+def os_zone_file(key: str, tzpath: Sequence[str] | None = None) -> Path | None:
+    """The OS's file for `key`, searched the way zoneinfo searches (TZPATH), or None."""
+    for root in zoneinfo.TZPATH if tzpath is None else tzpath:
+        path = Path(root, *_zone_parts(key))
+        if path.is_file():
+            return path
+    return None
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_disagreement(key: str, at: datetime, tzpath: Sequence[str] | None = None) -> str | None:
+    """Why the OS's zone data for `key` disagrees with the tzdata package's, or None.
+
+    Offsets are compared at `at` and half a year later (a zone with summer time differs in one).
+    An OS without a file for the zone has no view of its own: nothing to disagree with.
+    """
+    path = os_zone_file(key, tzpath)
+    if path is None:
+        return None
+    package = package_zone(key)
+    try:
+        with path.open("rb") as file:
+            system = ZoneInfo.from_file(file, key=key)
+    except (OSError, ValueError) as exc:
+        return f"TIMEZONE {key}: the operating system's zone file {path} cannot be read ({exc})"
+    for instant in (at, at + timedelta(days=182)):
+        ours, theirs = instant.astimezone(package).utcoffset(), instant.astimezone(system).utcoffset()
+        if ours != theirs:
+            import tzdata
+
+            return (
+                f"TIMEZONE {key}: on {instant:%Y-%m-%d} the operating system's zone data ({path}) gives "
+                f"{_offset(theirs)}, the tzdata package (IANA {tzdata.IANA_VERSION}) gives {_offset(ours)}. "
+                "The bot uses the package; update the operating system's time zone data (e.g. the "
+                "tzdata system package) so both agree, then start the bot again."
+            )
+    return None
 
 
 class Settings(BaseSettings):
@@ -103,9 +176,9 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
+            package_zone(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"TIMEZONE {value!r} is not a known IANA time zone") from exc
+            raise ValueError(f"TIMEZONE {value!r} is not a known IANA time zone (tzdata package)") from exc
         return value
 
     @field_validator("operator_bin")
@@ -141,7 +214,8 @@ class Settings(BaseSettings):
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        """TIMEZONE from the tzdata package, not the OS (see package_zone)."""
+        return package_zone(self.timezone)
 
     def consent_terms(self, language: str) -> dict[str, str]:
         """The language-dependent parts of the consent notice."""
@@ -162,7 +236,7 @@ def load_settings(**overrides: object) -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -172,3 +246,8 @@ def load_settings(**overrides: object) -> Settings:
             else:
                 problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(problems)) from None
+    # A start-up check of the machine, not of a user's action: the wall clock is right here.
+    disagreement = zone_disagreement(settings.timezone, datetime.now(UTC))
+    if disagreement is not None:
+        raise SettingsError("Invalid settings:\n  " + disagreement)
+    return settings
