@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -112,15 +112,36 @@ class Settings(BaseSettings):
     operator_bin: str = "000000000000"
     operator_contact: str = "privacy@example.kz"
 
+    # --- compliance: the operator as named in each language, and what the consent covers ---
+    # The legal form goes into each language's own words: «ЖШС» in Kazakh, «ТОО» in Russian.
+    # When only OPERATOR_NAME is set, both fall back to it (see _operator_names).
+    operator_name_kk: str = "«Пример Сервис» ЖШС"
+    operator_name_ru: str = "ТОО «Пример Сервис»"
+    # A legal entity has a BIN (БСН / БИН); an individual entrepreneur acts under their own IIN
+    # (ЖСН / ИИН), a BIN being formed only for joint entrepreneurship: Law No. 223-III of 12 January
+    # 2007 "On national registers of identification numbers", Art. 1(1)(1-1).
+    operator_id_kind: Literal["bin", "iin"] = "bin"
+
     # What the consent covers (Law 94-V, Art. 8): shown in the consent notice in each language.
+    # Lists are separated by ";" (or by "," when there is no ";").
     consent_data_kk: str = "аты-жөні, телефон нөмірі, электрондық пошта, Telegram идентификаторы, тіл"
     consent_data_ru: str = "имя, номер телефона, электронная почта, идентификатор Telegram, язык"
-    consent_purposes_kk: str = "өтініштер мен шағымдарға жауап беру, қызмет көрсету, заң талаптарын орындау"
-    consent_purposes_ru: str = "ответы на обращения и претензии, оказание услуг, исполнение требований закона"
-    consent_term_kk: str = "келісім кері қайтарылғанға дейін, бірақ заңда белгіленген мерзімнен кем емес"
-    consent_term_ru: str = "до отзыва согласия, но не меньше срока, установленного законом"
+    # Processing the law itself requires needs no consent (Law 94-V, Art. 9), so it is no purpose here.
+    consent_purposes_kk: str = "өтініштеріңіз бен шағымдарыңызға жауап беру; қызмет көрсету; жарнама жіберу (тек сіз қоссаңыз)"
+    consent_purposes_ru: str = "ответы на ваши обращения и претензии; оказание услуг; рассылка рекламы (только если вы её включите)"
+    # Consent can be withdrawn at any time (Law 94-V, Art. 8(2)): the term must not promise more.
+    consent_term_kk: str = "өңдеу мақсаттарына жеткенге дейін немесе келісімді кері қайтарып алғанға дейін (қайсысы бұрын болса)"
+    consent_term_ru: str = "до достижения целей обработки или до отзыва согласия, если вы отзовёте его раньше"
     consent_third_parties: bool = False
     consent_cross_border: bool = False
+    # Who receives the data and in which countries, when the flags above are on (Art. 8, 16).
+    consent_recipients_kk: str = ""
+    consent_recipients_ru: str = ""
+    consent_countries_kk: str = ""
+    consent_countries_ru: str = ""
+    # The authorised body for personal data (Law 94-V, Art. 1(7), 27-1): named in refusals.
+    authorised_body_kk: str = "Қазақстан Республикасының Жасанды интеллект және цифрлық даму министрлігі"
+    authorised_body_ru: str = "Министерство искусственного интеллекта и цифрового развития Республики Казахстан"
 
     # --- claims and data-subject requests (see README, "Claims") ---
     claim_response_days: int = Field(30, ge=1, le=366)
@@ -147,6 +168,31 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
     # Telegram's paid broadcast (allow_paid_broadcast): up to 1000 messages/s, paid in Stars.
     broadcast_paid: bool = False
+
+    @model_validator(mode="after")
+    def _operator_names(self) -> Settings:
+        # A deployer who sets only OPERATOR_NAME gets it in both languages, not the sample names.
+        if "operator_name" in self.model_fields_set:
+            for field in ("operator_name_kk", "operator_name_ru"):
+                if field not in self.model_fields_set:
+                    setattr(self, field, self.operator_name)
+        return self
+
+    @model_validator(mode="after")
+    def _transfer_lists(self) -> Settings:
+        # Art. 8: a consent that covers a transfer names who gets the data, and where.
+        missing = []
+        if self.consent_third_parties:
+            missing += [n for n in ("consent_recipients_kk", "consent_recipients_ru") if not getattr(self, n).strip()]
+        if self.consent_cross_border:
+            missing += [n for n in ("consent_countries_kk", "consent_countries_ru") if not getattr(self, n).strip()]
+        if missing:
+            raise ValueError(
+                ", ".join(n.upper() for n in missing)
+                + " must be set: the consent notice names the recipients (CONSENT_THIRD_PARTIES=true) "
+                "and the countries (CONSENT_CROSS_BORDER=true)"
+            )
+        return self
 
     @field_validator("bot_token")
     @classmethod
@@ -185,7 +231,7 @@ class Settings(BaseSettings):
     @classmethod
     def _bin_digits(cls, value: str) -> str:
         if not re.fullmatch(r"\d{12}", value.strip()):
-            raise ValueError("OPERATOR_BIN must be the 12-digit BIN/IIN of the business")
+            raise ValueError("OPERATOR_BIN must be the 12-digit BIN (or IIN, with OPERATOR_ID_KIND=iin) of the business")
         return value.strip()
 
     @field_validator("reminder_days")
@@ -224,7 +270,16 @@ class Settings(BaseSettings):
             "data": getattr(self, f"consent_data_{suffix}"),
             "purposes": getattr(self, f"consent_purposes_{suffix}"),
             "term": getattr(self, f"consent_term_{suffix}"),
+            "recipients": getattr(self, f"consent_recipients_{suffix}"),
+            "countries": getattr(self, f"consent_countries_{suffix}"),
         }
+
+    def operator_name_in(self, language: str) -> str:
+        """The operator's name as written in `language` (kk or ru)."""
+        return self.operator_name_kk if language == "kk" else self.operator_name_ru
+
+    def authorised_body_in(self, language: str) -> str:
+        return self.authorised_body_kk if language == "kk" else self.authorised_body_ru
 
 
 class SettingsError(Exception):
