@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     # Processing the law itself requires needs no consent (Law 94-V, Art. 9), so it is no purpose here.
     consent_purposes_kk: str = "өтініштеріңіз бен шағымдарыңызға жауап беру; қызмет көрсету; жарнама жіберу (тек сіз қоссаңыз)"
     consent_purposes_ru: str = "ответы на ваши обращения и претензии; оказание услуг; рассылка рекламы (только если вы её включите)"
-    # Consent can be withdrawn at any time (Law 94-V, Art. 8(2)): the term must not promise more.
+    # Consent can be withdrawn at any time (Law 94-V, Art. 8): the term must not promise more.
     consent_term_kk: str = "өңдеу мақсаттарына жеткенге дейін немесе келісімді кері қайтарып алғанға дейін (қайсысы бұрын болса)"
     consent_term_ru: str = "до достижения целей обработки или до отзыва согласия, если вы отзовёте его раньше"
     consent_third_parties: bool = False

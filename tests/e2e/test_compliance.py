@@ -18,10 +18,10 @@ from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 @pytest.fixture
 async def h(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
     app = await create_app(make_settings(scheduler_autostart=False, operator_language="ru"), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     yield harness
-    await harness.app.shutdown()
+    await harness.stop()
 
 
 async def file_claim(h: Harness, user: int, kind: str, cont: str, confirm: str) -> None:
@@ -56,8 +56,8 @@ async def test_a_refusal_names_the_authorised_body_and_the_court(
 async def test_the_authorised_body_is_a_setting(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> None:
     settings = make_settings(scheduler_autostart=False, authorised_body_ru="Комитет <по защите>")
     app = await create_app(settings, clock=ManualClock(START))
-    await app.startup()
     h = Harness(app, stand_in)
+    await h.start()
     try:
         user = h.user(1402)
         await h.onboard(user)
@@ -65,7 +65,7 @@ async def test_the_authorised_body_is_a_setting(make_settings: Callable[..., Set
         await h.send(777, "/refuse 2026-0001 Нет оснований", chat_id=ADMIN_CHAT_ID)
         assert "(Комитет <по защите>)" in h.last_text(user)  # escaped on the way, shown as typed
     finally:
-        await app.shutdown()
+        await h.stop()
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
@@ -99,7 +99,7 @@ async def test_a_withdrawal_keeps_the_version_and_hash_of_the_consent_it_withdra
     await h.send(user, "/consent")
     await h.press(user, "Келісімді кері қайтарып алу")
     await h.press(user, "Иә, кері қайтарып аламын")
-    db = h.app.dispatcher["db"]
+    db = h.app.db
     [withdrawal, given] = await consents.history(db, user)
     assert (withdrawal.decision, given.decision) == ("withdrawn", "given")
     assert (withdrawal.policy_version, withdrawal.notice_sha256) == (given.policy_version, given.notice_sha256)
