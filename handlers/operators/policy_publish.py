@@ -68,7 +68,7 @@ def policy_notice(core: BaseCore, settings: Settings, library: PolicyLibrary, ve
         lines = [core.get("policy-change-none", language)]
     return core.get(
         "policy-update-notice", language,
-        operator=esc(settings.operator_name),
+        operator=esc(settings.operator_name_in(language)),
         date=local_date(version.effective_date),
         changes="\n".join(lines),
     )

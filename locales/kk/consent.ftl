@@ -36,7 +36,7 @@ consent-withdrawn-receipt =
 consent-already-given = Осы редакцияға келісім бұрын тіркелген (№ { $id } жазба).
 consent-not-active = Қазір келісім күшінде емес, кері қайтаратын ештеңе жоқ.
 consent-status-none = <b>Келісім:</b> сіз әлі шешім қабылдаған жоқсыз.
-consent-status-given = <b>Келісім:</b> { $time } берілді, саясаттың { $version } редакциясына.
+consent-status-given = <b>Келісім:</b> саясаттың { $version } редакциясына { $time } берілді.
 consent-status-outdated =
     <b>Келісім:</b> { $version } редакциясына берілген, бірақ { $current } бастап саясаттың жаңа редакциясы күшінде.
     Онымен танысып, келіссеңіз, келісімді қайта беруіңізді сұраймыз.
