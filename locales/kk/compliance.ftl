@@ -5,7 +5,7 @@
 compliance-refusal-appeal = Шешіммен келіспесеңіз, жаңа өтініш беруге (/claim) немесе шешімге дербес деректерді қорғау жөніндегі уәкілетті органға ({ $body }) не сотқа шағымдануға құқылысыз.
 
 # Who did something, in operators' lists (audit actors 'system' and 'operator:<id>').
-compliance-actor-system = жүйе (автоматты түрде)
+compliance-actor-system = жүйе
 compliance-actor-operator = оператор { $id }
 
 # Why a policy file or version was not accepted (the admin chat).

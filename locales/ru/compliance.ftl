@@ -5,7 +5,7 @@
 compliance-refusal-appeal = Если вы не согласны с решением, вы можете подать новое обращение (/claim) или обжаловать решение в уполномоченном органе по защите персональных данных ({ $body }) либо в суде.
 
 # Who did something, in operators' lists (audit actors 'system' and 'operator:<id>').
-compliance-actor-system = система (автоматически)
+compliance-actor-system = система
 compliance-actor-operator = оператор { $id }
 
 # Why a policy file or version was not accepted (the admin chat).

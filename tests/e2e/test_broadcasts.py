@@ -286,4 +286,4 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     record = await consents.latest(harness.app.db, ru_user)
     assert record is not None and record.policy_version == "2026-04-01"
     [versions] = await harness.send(OPERATOR, "/policy_versions", chat_id=ADMIN_CHAT_ID)
-    assert f"operator:{OPERATOR}" in (versions.text or "") and "действующая" in (versions.text or "")
+    assert f"оператор {OPERATOR}" in (versions.text or "") and "действующая" in (versions.text or "")

@@ -86,7 +86,7 @@ async def test_operators_read_policy_errors_in_their_language(h: Harness) -> Non
     assert "файлы политики не присланы" in (no_files.text or "")
     assert "were sent" not in (no_files.text or "")
     [versions] = await h.send(777, "/policy_versions", chat_id=ADMIN_CHAT_ID)
-    assert "система (автоматически)" in (versions.text or "") and "system" not in (versions.text or "")
+    assert "(система)" in (versions.text or "") and "system" not in (versions.text or "")
 
 
 async def test_a_withdrawal_keeps_the_version_and_hash_of_the_consent_it_withdraws(h: Harness) -> None:
