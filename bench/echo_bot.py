@@ -23,7 +23,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 # The buttons the update benchmark presses in our bot's journey, in order (bench/__main__.py,
 # bot_steps, takes them from here): the same-calls bot offers them all on every message.
-JOURNEY_LABELS = ("Русский", "Принимаю", "Письменная претензия", "Продолжить", "Подтвердить")
+JOURNEY_LABELS = ("Русский", "Даю согласие", "Письменная претензия", "Продолжить", "Подтвердить")
 # The presses our bot answers by editing the pressed message into the next step (handlers/views.py).
 EDITED_IN_PLACE = {f"b{JOURNEY_LABELS.index(label)}" for label in ("Письменная претензия", "Продолжить")}
 KEYBOARD = InlineKeyboardMarkup(

@@ -6,12 +6,17 @@ bot with a message naming the variable, instead of failing later in the middle o
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import re
+import zoneinfo
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +24,74 @@ SAMPLE_POLICY_DIR = Path(__file__).resolve().parent / "sample_policy"
 
 # Telegram tokens are "<bot id>:<secret>"; the secret is letters, digits, '_' and '-'.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{8,}$")
+
+
+# --- time zone data -------------------------------------------------------------------------
+# zoneinfo.ZoneInfo(key) reads the OS's zone files first (zoneinfo.TZPATH) and the tzdata package
+# only when the OS has none; an OS with zone data older than IANA 2024a still has Asia/Almaty at
+# UTC+6. So the bot reads TIMEZONE from the tzdata package itself, and refuses to start when the
+# OS's file for the same zone gives another offset (the OS's clock, logs and cron would then
+# disagree with the times the bot shows and stores).
+
+def _zone_parts(key: str) -> list[str]:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise ZoneInfoNotFoundError(f"{key!r} is not a time zone key")
+    return parts
+
+
+@functools.lru_cache(maxsize=16)
+def package_zone(key: str) -> ZoneInfo:
+    """The zone `key` as the tzdata package has it, whatever the OS ships."""
+    resource = importlib.resources.files("tzdata.zoneinfo").joinpath(*_zone_parts(key))
+    if not resource.is_file():
+        raise ZoneInfoNotFoundError(f"No time zone found with key {key}")
+    with resource.open("rb") as file:
+        return ZoneInfo.from_file(file, key=key)
+
+
+def os_zone_file(key: str, tzpath: Sequence[str] | None = None) -> Path | None:
+    """The OS's file for `key`, searched the way zoneinfo searches (TZPATH), or None."""
+    for root in zoneinfo.TZPATH if tzpath is None else tzpath:
+        path = Path(root, *_zone_parts(key))
+        if path.is_file():
+            return path
+    return None
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_disagreement(key: str, at: datetime, tzpath: Sequence[str] | None = None) -> str | None:
+    """Why the OS's zone data for `key` disagrees with the tzdata package's, or None.
+
+    Offsets are compared at `at` and half a year later (a zone with summer time differs in one).
+    An OS without a file for the zone has no view of its own: nothing to disagree with.
+    """
+    path = os_zone_file(key, tzpath)
+    if path is None:
+        return None
+    package = package_zone(key)
+    try:
+        with path.open("rb") as file:
+            system = ZoneInfo.from_file(file, key=key)
+    except (OSError, ValueError) as exc:
+        return f"TIMEZONE {key}: the operating system's zone file {path} cannot be read ({exc})"
+    for instant in (at, at + timedelta(days=182)):
+        ours, theirs = instant.astimezone(package).utcoffset(), instant.astimezone(system).utcoffset()
+        if ours != theirs:
+            import tzdata
+
+            return (
+                f"TIMEZONE {key}: on {instant:%Y-%m-%d} the operating system's zone data ({path}) gives "
+                f"{_offset(theirs)}, the tzdata package (IANA {tzdata.IANA_VERSION}) gives {_offset(ours)}. "
+                "The bot uses the package; update the operating system's time zone data (e.g. the "
+                "tzdata system package) so both agree, then start the bot again."
+            )
+    return None
 
 
 class Settings(BaseSettings):
@@ -40,15 +113,36 @@ class Settings(BaseSettings):
     operator_bin: str = "000000000000"
     operator_contact: str = "privacy@example.kz"
 
+    # --- compliance: the operator as named in each language, and what the consent covers ---
+    # The legal form goes into each language's own words: «ЖШС» in Kazakh, «ТОО» in Russian.
+    # When only OPERATOR_NAME is set, both fall back to it (see _operator_names).
+    operator_name_kk: str = "«Пример Сервис» ЖШС"
+    operator_name_ru: str = "ТОО «Пример Сервис»"
+    # A legal entity has a BIN (БСН / БИН); an individual entrepreneur acts under their own IIN
+    # (ЖСН / ИИН), a BIN being formed only for joint entrepreneurship: Law No. 223-III of 12 January
+    # 2007 "On national registers of identification numbers", Art. 1(1)(1-1).
+    operator_id_kind: Literal["bin", "iin"] = "bin"
+
     # What the consent covers (Law 94-V, Art. 8): shown in the consent notice in each language.
+    # Lists are separated by ";" (or by "," when there is no ";").
     consent_data_kk: str = "аты-жөні, телефон нөмірі, электрондық пошта, Telegram идентификаторы, тіл"
     consent_data_ru: str = "имя, номер телефона, электронная почта, идентификатор Telegram, язык"
-    consent_purposes_kk: str = "өтініштер мен шағымдарға жауап беру, қызмет көрсету, заң талаптарын орындау"
-    consent_purposes_ru: str = "ответы на обращения и претензии, оказание услуг, исполнение требований закона"
-    consent_term_kk: str = "келісім кері қайтарылғанға дейін, бірақ заңда белгіленген мерзімнен кем емес"
-    consent_term_ru: str = "до отзыва согласия, но не меньше срока, установленного законом"
+    # Processing the law itself requires needs no consent (Law 94-V, Art. 9), so it is no purpose here.
+    consent_purposes_kk: str = "өтініштеріңіз бен шағымдарыңызға жауап беру; қызмет көрсету; жарнама жіберу (тек сіз қоссаңыз)"
+    consent_purposes_ru: str = "ответы на ваши обращения и претензии; оказание услуг; рассылка рекламы (только если вы её включите)"
+    # Consent can be withdrawn at any time (Law 94-V, Art. 8): the term must not promise more.
+    consent_term_kk: str = "өңдеу мақсаттарына жеткенге дейін немесе келісімді кері қайтарып алғанға дейін (қайсысы бұрын болса)"
+    consent_term_ru: str = "до достижения целей обработки или до отзыва согласия, если вы отзовёте его раньше"
     consent_third_parties: bool = False
     consent_cross_border: bool = False
+    # Who receives the data and in which countries, when the flags above are on (Art. 8, 16).
+    consent_recipients_kk: str = ""
+    consent_recipients_ru: str = ""
+    consent_countries_kk: str = ""
+    consent_countries_ru: str = ""
+    # The authorised body for personal data (Law 94-V, Art. 1(7), 27-1): named in refusals.
+    authorised_body_kk: str = "Қазақстан Республикасының Жасанды интеллект және цифрлық даму министрлігі"
+    authorised_body_ru: str = "Министерство искусственного интеллекта и цифрового развития Республики Казахстан"
 
     # --- claims and data-subject requests (see README, "Claims") ---
     claim_response_days: int = Field(30, ge=1, le=366)
@@ -75,6 +169,31 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
     # Telegram's paid broadcast (allow_paid_broadcast): up to 1000 messages/s, paid in Stars.
     broadcast_paid: bool = False
+
+    @model_validator(mode="after")
+    def _operator_names(self) -> Settings:
+        # A deployer who sets only OPERATOR_NAME gets it in both languages, not the sample names.
+        if "operator_name" in self.model_fields_set:
+            for field in ("operator_name_kk", "operator_name_ru"):
+                if field not in self.model_fields_set:
+                    setattr(self, field, self.operator_name)
+        return self
+
+    @model_validator(mode="after")
+    def _transfer_lists(self) -> Settings:
+        # Art. 8: a consent that covers a transfer names who gets the data, and where.
+        missing = []
+        if self.consent_third_parties:
+            missing += [n for n in ("consent_recipients_kk", "consent_recipients_ru") if not getattr(self, n).strip()]
+        if self.consent_cross_border:
+            missing += [n for n in ("consent_countries_kk", "consent_countries_ru") if not getattr(self, n).strip()]
+        if missing:
+            raise ValueError(
+                ", ".join(n.upper() for n in missing)
+                + " must be set: the consent notice names the recipients (CONSENT_THIRD_PARTIES=true) "
+                "and the countries (CONSENT_CROSS_BORDER=true)"
+            )
+        return self
 
     @field_validator("bot_token")
     @classmethod
@@ -112,16 +231,16 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
+            package_zone(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"TIMEZONE {value!r} is not a known IANA time zone") from exc
+            raise ValueError(f"TIMEZONE {value!r} is not a known IANA time zone (tzdata package)") from exc
         return value
 
     @field_validator("operator_bin")
     @classmethod
     def _bin_digits(cls, value: str) -> str:
         if not re.fullmatch(r"\d{12}", value.strip()):
-            raise ValueError("OPERATOR_BIN must be the 12-digit BIN/IIN of the business")
+            raise ValueError("OPERATOR_BIN must be the 12-digit BIN (or IIN, with OPERATOR_ID_KIND=iin) of the business")
         return value.strip()
 
     @field_validator("reminder_days")
@@ -150,7 +269,8 @@ class Settings(BaseSettings):
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        """TIMEZONE from the tzdata package, not the OS (see package_zone)."""
+        return package_zone(self.timezone)
 
     def consent_terms(self, language: str) -> dict[str, str]:
         """The language-dependent parts of the consent notice."""
@@ -159,7 +279,16 @@ class Settings(BaseSettings):
             "data": getattr(self, f"consent_data_{suffix}"),
             "purposes": getattr(self, f"consent_purposes_{suffix}"),
             "term": getattr(self, f"consent_term_{suffix}"),
+            "recipients": getattr(self, f"consent_recipients_{suffix}"),
+            "countries": getattr(self, f"consent_countries_{suffix}"),
         }
+
+    def operator_name_in(self, language: str) -> str:
+        """The operator's name as written in `language` (kk or ru)."""
+        return self.operator_name_kk if language == "kk" else self.operator_name_ru
+
+    def authorised_body_in(self, language: str) -> str:
+        return self.authorised_body_kk if language == "kk" else self.authorised_body_ru
 
 
 class SettingsError(Exception):
@@ -171,7 +300,7 @@ def load_settings(**overrides: object) -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -181,3 +310,8 @@ def load_settings(**overrides: object) -> Settings:
             else:
                 problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(problems)) from None
+    # A start-up check of the machine, not of a user's action: the wall clock is right here.
+    disagreement = zone_disagreement(settings.timezone, datetime.now(UTC))
+    if disagreement is not None:
+        raise SettingsError("Invalid settings:\n  " + disagreement)
+    return settings

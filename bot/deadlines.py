@@ -1,14 +1,17 @@
 """Legal deadlines: registration instant + N calendar or working days → the due date.
 
 Plain Python, no aiogram. Working days follow Kazakhstan's calendar: Saturdays and Sundays off,
-public holidays (with the "observed" day-off moves the Labour Code makes when a holiday falls on
-a weekend; religious holidays — Orthodox Christmas, Kurban Ait — do not move), and the days the
-Government moves by decree. Holidays come from the maintained `holidays` package; decree moves
-it does not know yet come from an overrides file (bot/kz_calendar_overrides.txt, and optionally
-the operator's own file named by HOLIDAYS_OVERRIDE_FILE) with lines like::
+public holidays (Law No. 267-II of 13 December 2001 "On holidays in the Republic of
+Kazakhstan", Art. 5: a holiday that falls on a day off moves the day off to the next working day;
+Labour Code Art. 84(5): religious holidays — Orthodox Christmas, the first day of Kurban Ait — do
+not move), and the days the Government moves by decree (Labour Code Art. 85(3)). Holidays come
+from the maintained `holidays` package (vacanza/holidays, which cites the law on adilet.zan.kz);
+decree moves it does not know yet come from an overrides file (bot/kz_calendar_overrides.txt,
+and optionally the operator's own file named by HOLIDAYS_OVERRIDE_FILE). The format, shown with
+a HYPOTHETICAL decree (these dates are made up: copy the real dates from the year's decree)::
 
-    +2026-01-02 rest     # a day off that the library does not know
-    -2026-03-07 work     # a weekend day that is a working day by decree
+    +2099-05-08 rest     # a weekday made a day off by decree
+    -2099-05-16 work     # a Saturday made a working day in exchange
 
 Counting (Civil Code of Kazakhstan, Art. 173-174): a term in days starts on the day after the
 registration date, in TIMEZONE. "N calendar days" ends on registration date + N. "N working days"

@@ -7,9 +7,13 @@ from typing import Any
 
 from bot.config import Settings
 from bot.consent import iso27560_record
-from storage import audit, claims, consents, users
+from storage import audit, claims, consents, subject_data, users
 from storage.db import Executor, to_iso
 from storage.users import User
+
+
+# 2: consent records read from their own snapshots; claims' attachments; notices received.
+EXPORT_SCHEMA_VERSION = 2
 
 
 async def build_export(db: Executor, settings: Settings, user: User, now: datetime) -> dict[str, Any]:
@@ -17,14 +21,15 @@ async def build_export(db: Executor, settings: Settings, user: User, now: dateti
     consent_items = []
     for position, record in enumerate(reversed(records)):
         notice = await consents.notice_text(db, record.notice_sha256)
-        consent_items.append(
-            iso27560_record(record, settings, notice, is_latest=position == len(records) - 1)
-        )
+        consent_items.append(iso27560_record(record, notice, is_latest=position == len(records) - 1))
+    language = user.language or "ru"
     return {
+        "schema": "kz-privacy-bot personal data export",
+        "schema_version": EXPORT_SCHEMA_VERSION,
         "generated_at": to_iso(now),
         "controller": {
-            "name": settings.operator_name,
-            "bin": settings.operator_bin,
+            "name": settings.operator_name_in(language),
+            "identifier": {"scheme": f"KZ-{settings.operator_id_kind.upper()}", "value": settings.operator_bin},
             "contact": settings.operator_contact,
         },
         "profile": {
@@ -51,6 +56,11 @@ async def build_export(db: Executor, settings: Settings, user: User, now: dateti
         },
         # --- claims and data-subject requests ---
         "claims": await _claims_section(db, user.id),
+        "notices_received": [
+            {"broadcast_id": n.broadcast_id, "kind": n.kind, "policy_version": n.policy_version,
+             "delivery": n.state, "sent_at": n.sent_at or n.started_at}
+            for n in await subject_data.notices_received(db, user.id)
+        ],
         "audit_trail": [
             {"at": entry.at, "actor": entry.actor, "event": entry.event, "details": entry.details}
             for entry in await audit.entries_for_user(db, user.id)
@@ -59,6 +69,12 @@ async def build_export(db: Executor, settings: Settings, user: User, now: dateti
 
 
 async def _claims_section(db: Executor, user_id: int) -> list[dict[str, Any]]:
+    attachments: dict[int, list[dict[str, Any]]] = {}
+    for item in await subject_data.claim_attachments_for_user(db, user_id):
+        attachments.setdefault(item.claim_id, []).append({
+            "kind": item.kind, "file_name": item.file_name, "added_at": item.created_at,
+            "with_followup": item.followup_id is not None,
+        })
     items = []
     for claim in reversed(await claims.for_user(db, user_id)):
         items.append({
@@ -68,5 +84,6 @@ async def _claims_section(db: Executor, user_id: int) -> list[dict[str, Any]]:
             "resolution": claim.resolution, "refusal_reason": claim.refusal_reason,
             "followups": [{"at": f.created_at, "text": f.text} for f in await claims.followups(db, claim.id)],
             "replies": [{"at": r.created_at, "kind": r.kind, "text": r.text} for r in await claims.replies(db, claim.id)],
+            "attachments": attachments.get(claim.id, []),
         })
     return items

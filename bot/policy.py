@@ -61,7 +61,16 @@ _JUNK_MAX = 300
 
 
 class PolicyError(Exception):
-    """A policy folder or file cannot be used; the message says which one and why."""
+    """A policy folder or file cannot be used; the message says which one and why.
+
+    `key` (with `text_args`) names the translated text operators see in the admin chat
+    (locales/*/compliance.ftl); the English message stays for logs and start-up errors.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **text_args: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.text_args = text_args
 
 
 # ---------------------------------------------------------------------------------------
@@ -354,7 +363,7 @@ def parse_policy(
     body = lines[start:end]
     if not body:
         detail = f" (only website furniture: {', '.join(junk[:5])})" if junk else ""
-        raise PolicyError(f"Policy {version}/{language} has no text{detail}")
+        raise PolicyError(f"Policy {version}/{language} has no text{detail}", key="compliance-policy-no-text", language=language)
 
     headings = _find_headings(body)
     first_heading = headings[0][0] if headings else len(body)

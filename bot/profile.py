@@ -23,9 +23,9 @@ async def set_bot_profile(bot: Bot, core: BaseCore, settings: Settings, commands
     A failure here must not stop the bot: the menu is a convenience, the commands still work.
     """
     names = commands or CUSTOMER_COMMANDS
-    operator = settings.operator_name
     for language in (*SUPPORTED_LANGUAGES, None):
         locale = language or DEFAULT_LANGUAGE
+        operator = settings.operator_name_in(locale)
         try:
             await bot.set_my_commands(
                 [BotCommand(command=name, description=core.get(f"cmd-{name}", locale)) for name in names],

@@ -43,9 +43,9 @@ def decode(raw: bytes, file_name: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PolicyError(f"{file_name} is not valid UTF-8; save it with UTF-8 encoding") from exc
+        raise PolicyError(f"{file_name} is not valid UTF-8; save it with UTF-8 encoding", key="compliance-policy-not-utf8", file=file_name) from exc
     if not text.strip():
-        raise PolicyError(f"{file_name} is empty")
+        raise PolicyError(f"{file_name} is empty", key="compliance-policy-empty", file=file_name)
     return text
 
 
@@ -67,22 +67,22 @@ def staged_languages(policy_dir: Path) -> list[str]:
 
 def check_version_name(version: str) -> datetime.date:
     if not VERSION_NAME.match(version):
-        raise PolicyError(f"{version!r} is not a date YYYY-MM-DD")
+        raise PolicyError(f"{version!r} is not a date YYYY-MM-DD", key="compliance-policy-not-a-date", value=version)
     try:
         return datetime.date.fromisoformat(version)
     except ValueError:
-        raise PolicyError(f"{version!r} is not a valid date") from None
+        raise PolicyError(f"{version!r} is not a valid date", key="compliance-policy-invalid-date", value=version) from None
 
 
 def prepare_from_staging(policy_dir: Path, version: str) -> PolicyVersion:
     """Move the staged files to .pending/<version>/ and parse them as that version."""
     check_version_name(version)
     if (policy_dir / version).exists():
-        raise PolicyError(f"version {version} already exists in the policy folder")
+        raise PolicyError(f"version {version} already exists in the policy folder", key="compliance-policy-version-exists", version=version)
     staging = policy_dir / STAGING
     files = [p for p in sorted(staging.glob("*")) if p.is_file()] if staging.is_dir() else []
     if not files:
-        raise PolicyError("no kk/ru policy files were sent")
+        raise PolicyError("no kk/ru policy files were sent", key="compliance-policy-no-files")
     target = policy_dir / PENDING / version
     if target.exists():
         shutil.rmtree(target)
@@ -105,7 +105,7 @@ def install(policy_dir: Path, version: str) -> None:
     pending = policy_dir / PENDING / version
     if pending.is_dir():
         if (policy_dir / version).exists():
-            raise PolicyError(f"version {version} already exists in the policy folder")
+            raise PolicyError(f"version {version} already exists in the policy folder", key="compliance-policy-version-exists", version=version)
         shutil.move(str(pending), policy_dir / version)
 
 

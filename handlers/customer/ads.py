@@ -24,7 +24,7 @@ async def ads_view(i18n: I18nContext, settings: Settings, db: Database, user: Us
     if user.ads_opt_in:
         history = await users.ads_history(db, user.id)
         since = history[-1].created_at if history else user.updated_at
-        text = i18n.get("ads-status-on", time=local_time(since, settings.tz), operator=esc(settings.operator_name))
+        text = i18n.get("ads-status-on", time=local_time(since, settings.tz), operator=esc(settings.operator_name_in(i18n.locale)))
         builder.button(text=i18n.get("ads-turn-off-button"), callback_data=AdsCb(opt_in=False))
     else:
         text = i18n.get("ads-status-off")

@@ -10,7 +10,7 @@ from aiogram_i18n import I18nContext
 from bot.claims import notify_operators
 from bot.clock import Clock
 from bot.config import Settings
-from bot.consent import ConsentStatus, consent_status, has_active_consent, render_notice
+from bot.consent import ConsentStatus, consent_status, decide, has_active_consent, render_notice
 from bot.formatting import local_date, local_time, utc_offset_label
 from bot.policy import PolicyLibrary
 from bot.scheduler import Scheduler
@@ -138,8 +138,8 @@ def create_router() -> Router:
             if decision == "given" and latest and latest.decision == "given" and latest.policy_version == callback_data.version:
                 await callback.answer(i18n.get("consent-already-given", id=str(latest.id)), show_alert=True)
                 return
-            record = await consents.record_decision(
-                db, user_id=app_user.id, policy_version=callback_data.version, language=i18n.locale,
+            record = await decide(
+                db, settings, user_id=app_user.id, policy_version=callback_data.version, language=i18n.locale,
                 decision=decision, notice_text=notice_text(i18n, settings, policies), now=clock.now(),
             )
             await callback.answer()
@@ -166,10 +166,7 @@ def create_router() -> Router:
                 return
             assert latest is not None
             now = clock.now()
-            record = await consents.record_decision(
-                db, user_id=app_user.id, policy_version=latest.policy_version, language=i18n.locale,
-                decision="withdrawn", notice_text=notice_text(i18n, settings, policies), now=now,
-            )
+            record = await consents.record_withdrawal(db, withdrawn=latest, language=i18n.locale, now=now)
             # Without consent we keep no contact data the user gave us, and send no advertising.
             await users.erase_contact_data(db, app_user.id, now)
             await users.set_ads_opt_in(

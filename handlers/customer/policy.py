@@ -138,7 +138,7 @@ def create_router() -> Router:
                 callback.message.chat.id,
                 BufferedInputFile(document.text.encode("utf-8"), filename=f"policy-{version.version}-{document.language}.txt"),
                 caption=i18n.get(
-                    "policy-file-caption", operator=esc(settings.operator_name), date=local_date(version.effective_date)
+                    "policy-file-caption", operator=esc(settings.operator_name_in(i18n.locale)), date=local_date(version.effective_date)
                 ),
             )
 

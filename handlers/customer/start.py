@@ -33,7 +33,7 @@ async def send_home(
     latest = await consents.latest(db, app_user.id)
     status = consent_status(latest, policies.current.version)
     if status is ConsentStatus.NONE:
-        await message.answer(i18n.get("welcome-new", operator=esc(settings.operator_name)), reply_markup=main_menu(i18n))
+        await message.answer(i18n.get("welcome-new", operator=esc(settings.operator_name_in(i18n.locale))), reply_markup=main_menu(i18n))
         await send_consent_notice(message, i18n, settings, policies)
         return
     await message.answer(i18n.get("welcome-back", name=esc(app_user.display_name)), reply_markup=main_menu(i18n))
@@ -61,7 +61,7 @@ def create_router() -> Router:
     @router.message(Command("help"))
     async def on_help(message: Message, i18n: I18nContext, settings: Settings) -> None:
         await message.answer(
-            i18n.get("help", operator=esc(settings.operator_name), contact=esc(settings.operator_contact)),
+            i18n.get("help", operator=esc(settings.operator_name_in(i18n.locale)), contact=esc(settings.operator_contact)),
             reply_markup=main_menu(i18n),
         )
 

@@ -184,7 +184,7 @@ def create_router() -> Router:
         user = await users.get_user(db, claim.user_id)
         language = user.language if user and user.language else claim.language
         try:
-            sent = await bot.send_message(claim.user_id, _user_text(scheduler, "claim-refused-user", language, number=claim.number, reason=esc(reason)))
+            sent = await bot.send_message(claim.user_id, _user_text(scheduler, "claim-refused-user", language, number=claim.number, reason=esc(reason), appeal=_user_text(scheduler, "compliance-refusal-appeal", language, body=esc(scheduler.settings.authorised_body_in(language)))))
         except TelegramForbiddenError:
             await message.reply(t("op-user-blocked", number=claim.number))
             return

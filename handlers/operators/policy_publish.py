@@ -68,7 +68,7 @@ def policy_notice(core: BaseCore, settings: Settings, library: PolicyLibrary, ve
         lines = [core.get("policy-change-none", language)]
     return core.get(
         "policy-update-notice", language,
-        operator=esc(settings.operator_name),
+        operator=esc(settings.operator_name_in(language)),
         date=local_date(version.effective_date),
         changes="\n".join(lines),
     )
@@ -151,6 +151,22 @@ async def _stage_document(message: Message, bot: Bot, settings: Settings, i18n: 
     return i18n.get("pp-staged", file=esc(document.file_name or ""), sections=numbered)
 
 
+def actor_label(i18n: I18nContext, actor: str) -> str:
+    """'system' / 'operator:<id>' (audit actors) in the operators' language."""
+    if actor == "system":
+        return i18n.get("compliance-actor-system")
+    if actor.startswith("operator:"):
+        return i18n.get("compliance-actor-operator", id=esc(actor.removeprefix("operator:")))
+    return esc(actor)
+
+
+def policy_error_text(i18n: I18nContext, error: PolicyError) -> str:
+    """The error in the operators' language where it has a translation, else its own words."""
+    if error.key is None:
+        return esc(str(error))
+    return i18n.get(error.key, **{name: esc(value) for name, value in error.text_args.items()})
+
+
 def _is_policy_file(message: Message) -> bool:
     return message.document is not None and publishing.policy_file_language(message.document.file_name) is not None
 
@@ -163,7 +179,7 @@ def create_router() -> Router:
         try:
             await message.reply(await _stage_document(message, bot, settings, i18n))
         except PolicyError as error:
-            await message.reply(i18n.get("pp-error", error=esc(str(error))))
+            await message.reply(i18n.get("pp-error", error=policy_error_text(i18n, error)))
 
     @router.message(Command("publish_policy"))
     async def on_publish(
@@ -181,7 +197,7 @@ def create_router() -> Router:
                 return
             candidate = publishing.prepare_from_staging(settings.policy_dir, version)
         except PolicyError as error:
-            await message.answer(i18n.get("pp-error", error=esc(str(error))) + "\n\n" + i18n.get("pp-usage"))
+            await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)) + "\n\n" + i18n.get("pp-usage"))
             return
         await message.answer(staff_diff(i18n, policies, candidate), reply_markup=confirm_keyboard(i18n, version))
 
@@ -197,7 +213,7 @@ def create_router() -> Router:
                     version=local_date(version.effective_date),
                     languages=", ".join(lang.upper() for lang in version.languages),
                     time=local_time(at, settings.tz) if at else "—",
-                    by=esc(by),
+                    by=actor_label(i18n, by),
                     current=i18n.get("pp-versions-current") if version is policies.current else "",
                 )
             )
@@ -205,7 +221,7 @@ def create_router() -> Router:
         try:
             on_disk = load_policy_library(settings.policy_dir)
         except PolicyError as error:
-            lines.append(i18n.get("pp-error", error=esc(str(error))))
+            lines.append(i18n.get("pp-error", error=policy_error_text(i18n, error)))
         else:
             for version in on_disk.versions:
                 if version.version not in published and version.effective_date > policies.current.effective_date:
@@ -232,7 +248,7 @@ def create_router() -> Router:
             candidate = publishing.load_candidate(settings.policy_dir, version)
         except PolicyError as error:
             await callback.answer()
-            await message.answer(i18n.get("pp-error", error=esc(str(error))))
+            await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)))
             return
         if candidate is None or candidate.effective_date <= policies.current.effective_date:
             await callback.answer(i18n.get("button-outdated"), show_alert=True)
@@ -253,7 +269,7 @@ def create_router() -> Router:
             full = load_policy_library(settings.policy_dir)
         except PolicyError as error:
             await callback.answer()
-            await message.answer(i18n.get("pp-error", error=esc(str(error))))
+            await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)))
             return
         if not await policy_versions.record_publication(db, version, actor=actor, now=now):
             await callback.answer(i18n.get("pp-already-published"), show_alert=True)

@@ -1,7 +1,7 @@
 consent-notice =
     <b>Дербес деректерді жинауға және өңдеуге келісім</b>
 
-    Оператор: { $operator }, БСН { $bin }
+    Оператор: { $operator }, { $id_label } { $bin }
     Құпиялылық саясаты: { $version } редакциясы
 
     <b>Қандай деректер:</b> { $data }
@@ -10,13 +10,14 @@ consent-notice =
     <b>Үшінші тұлғаларға беру:</b> { $third_parties }
     <b>Трансшекаралық беру (шетелге):</b> { $cross_border }
 
+    Келісім беру міндетті емес. Келісім бермесеңіз, бот сіз көрсеткен аты-жөніңізді, телефоныңызды және e-mail-ды сақтамайды әрі жарнама жібермейді; саясатты оқу, сіз туралы қандай деректер сақталғанын білу және өтініш беру келісімсіз де мүмкін.
     Келісімді кез келген уақытта кері қайтарып алуға болады: /consent командасы → «Келісімді кері қайтарып алу», немесе { $contact } мекенжайына хат жазыңыз.
-    Негіздеме: Қазақстан Республикасының «Дербес деректер және оларды қорғау туралы» № 94-V Заңы.
+    Негіздеме: Қазақстан Республикасының 2013 жылғы 21 мамырдағы «Дербес деректер және оларды қорғау туралы» № 94-V Заңының 8-бабы.
 consent-read-policy-button = 📄 Саясатты оқу
-consent-accept-button = ✅ Қабылдаймын
-consent-decline-button = ✖️ Қабылдамаймын
+consent-accept-button = ✅ Келісім беремін
+consent-decline-button = ✖️ Келісім бермеймін
 consent-given-receipt =
-    Рахмет, келісіміңіз тіркелді.
+    Рақмет, келісіміңіз тіркелді.
     № { $id } жазба, { $time } ({ $tz }), саясаттың { $version } редакциясы.
 consent-declined-receipt =
     Сіз келісім бермедіңіз. Шешіміңізді құрметтейміз (№ { $id } жазба, { $time }, { $tz }).
@@ -35,11 +36,11 @@ consent-withdrawn-receipt =
 consent-already-given = Осы редакцияға келісім бұрын тіркелген (№ { $id } жазба).
 consent-not-active = Қазір келісім күшінде емес, кері қайтаратын ештеңе жоқ.
 consent-status-none = <b>Келісім:</b> сіз әлі шешім қабылдаған жоқсыз.
-consent-status-given = <b>Келісім:</b> { $time } берілді, саясаттың { $version } редакциясына.
+consent-status-given = <b>Келісім:</b> саясаттың { $version } редакциясына { $time } берілді.
 consent-status-outdated =
     <b>Келісім:</b> { $version } редакциясына берілген, бірақ { $current } бастап саясаттың жаңа редакциясы күшінде.
-    Онымен танысып, қабылдауыңызды сұраймыз.
-consent-status-declined = <b>Келісім:</b> сіз { $time } бас тарттыңыз.
+    Онымен танысып, келіссеңіз, келісімді қайта беруіңізді сұраймыз.
+consent-status-declined = <b>Келісім:</b> берілмеген (сіз { $time } бас тарттыңыз).
 consent-status-withdrawn = <b>Келісім:</b> { $time } кері қайтарылды.
 consent-history-title = Тарих: { $count } жазба
 consent-history-line = № { $id } · { $time } · { $decision } · { $version } ред.
@@ -49,4 +50,9 @@ consent-decision-withdrawn = кері қайтарылды
 consent-withdraw-button = Келісімді кері қайтарып алу
 consent-give-button = Келісім беру
 consent-review-button = Жаңа редакциямен танысу
-consent-outdated-reminder = Құпиялылық саясаты жаңартылды ({ $version } редакциясы). Онымен танысып, жаңа редакцияны қабылдауыңызды сұраймыз.
+consent-outdated-reminder = Құпиялылық саясаты жаңартылды ({ $version } редакциясы). Онымен танысып, келіссеңіз, келісімді қайта беруіңізді сұраймыз.
+consent-id-label-bin = БСН
+consent-id-label-iin = ЖСН
+consent-transfer-none = жоқ
+consent-transfer-recipients = иә; алушылар: { $recipients }
+consent-transfer-countries = иә; елдер: { $countries }

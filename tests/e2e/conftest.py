@@ -192,7 +192,7 @@ class Harness:
         await self.send(user_id, "/start")
         await self.press(user_id, "Русский" if language == "ru" else "Қазақша")
         if accept is not None:
-            label = {("ru", True): "Принимаю", ("ru", False): "Не принимаю", ("kk", True): "Қабылдаймын", ("kk", False): "Қабылдамаймын"}
+            label = {("ru", True): "Даю согласие", ("ru", False): "Не даю согласия", ("kk", True): "Келісім беремін", ("kk", False): "Келісім бермеймін"}
             await self.press(user_id, label[(language, accept)])
 
     async def restart(self, settings: Settings | None = None) -> None:

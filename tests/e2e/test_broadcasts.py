@@ -273,7 +273,7 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     [status] = await harness.send(ru_user, "/consent")
     assert "с 01.04.2026 действует новая редакция" in (status.text or "")
     await harness.press(ru_user, "Ознакомиться и принять")
-    await harness.press(ru_user, "Принимаю")
+    await harness.press(ru_user, "Даю согласие")
     # The changed section opens from the notice in a new message; the notice keeps its buttons.
     [section] = await harness.press(ru_user, "11. ХРАНЕНИЕ В ОБЛАКЕ")
     assert "Данные хранятся в облаке" in (section.text or "")
@@ -286,4 +286,4 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     record = await consents.latest(harness.app.db, ru_user)
     assert record is not None and record.policy_version == "2026-04-01"
     [versions] = await harness.send(OPERATOR, "/policy_versions", chat_id=ADMIN_CHAT_ID)
-    assert f"operator:{OPERATOR}" in (versions.text or "") and "действующая" in (versions.text or "")
+    assert f"оператор {OPERATOR}" in (versions.text or "") and "действующая" in (versions.text or "")

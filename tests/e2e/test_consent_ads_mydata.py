@@ -61,7 +61,7 @@ async def test_ads_are_off_until_opt_in_and_every_change_is_recorded(harness: Ha
 
     await harness.send(user, "/consent")
     await harness.press(user, "Дать согласие")
-    await harness.press(user, "Принимаю")
+    await harness.press(user, "Даю согласие")
     await harness.send(user, "/ads")
     [done] = await harness.press(user, "Получать рекламу")
     assert "реклама включена" in (done.text or "")
@@ -191,7 +191,7 @@ async def test_new_policy_version_makes_consent_outdated(
         replies = await harness.send(user, "/start")
         assert any("Политика конфиденциальности обновилась" in (m.text or "") for m in replies)
         assert "редакция от 01.04.2026" in (replies[-1].text or "")
-        await harness.press(user, "Принимаю")
+        await harness.press(user, "Даю согласие")
         record = await consents.latest(harness.app.db, user)
         assert record is not None and record.policy_version == "2026-04-01"
     finally:

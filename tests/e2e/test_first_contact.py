@@ -21,7 +21,7 @@ async def test_first_contact_in_russian(harness: Harness) -> None:
     for expected in ("Пример Сервис", "БИН 000000000000", "Какие данные", "Цели", "Срок",
                      "Передача третьим лицам: нет", "Трансграничная передача (за рубеж): нет", "/consent", "01.01.2026"):
         assert expected in (notice.text or ""), expected
-    assert [text for row in notice.buttons() for text, _ in row] == ["📄 Прочитать политику", "✅ Принимаю", "✖️ Не принимаю"]
+    assert [text for row in notice.buttons() for text, _ in row] == ["📄 Прочитать политику", "✅ Даю согласие", "✖️ Не даю согласия"]
     assert (await harness.app.db.fetch_value("SELECT language FROM users WHERE id = ?", (user,))) == "ru"
 
 
@@ -34,7 +34,7 @@ async def test_first_contact_in_kazakh_and_accept(harness: Harness) -> None:
     assert "Дербес деректерді жинауға және өңдеуге келісім" in (notice.text or "")
     assert "БСН 000000000000" in (notice.text or "")
 
-    [receipt] = await harness.press(user, "Қабылдаймын")
+    [receipt] = await harness.press(user, "Келісім беремін")
     record = await consents.latest(harness.app.db, user)
     assert record is not None and record.decision == "given" and record.language == "kk"
     assert f"№ {record.id} жазба" in (receipt.text or "")
@@ -51,14 +51,14 @@ async def test_decline_is_respected_and_explained(harness: Harness) -> None:
     user = harness.user(103)
     await harness.onboard(user, accept=False)
     text = harness.last_text(user)
-    assert "Вы не дали согласие" in text and "/consent" in text
+    assert "Вы не дали согласия" in text and "/consent" in text
     record = await consents.latest(harness.app.db, user)
     assert record is not None and record.decision == "declined"
     # Later, the user can still give consent from /consent.
     await harness.send(user, "/consent")
     assert "вы отказались" in harness.last_text(user)
     await harness.press(user, "Дать согласие")
-    await harness.press(user, "Принимаю")
+    await harness.press(user, "Даю согласие")
     assert (await consents.latest(harness.app.db, user)).decision == "given"  # type: ignore[union-attr]
 
 
@@ -92,11 +92,11 @@ async def test_commands_menu_and_descriptions_in_both_languages(harness: Harness
 async def test_reading_the_policy_from_the_notice_keeps_the_notice_answerable(harness: Harness) -> None:
     user = harness.user(106)
     await harness.onboard(user, accept=None)
-    notice, _ = harness.find_button(user, "Принимаю")
+    notice, _ = harness.find_button(user, "Даю согласие")
     [toc] = await harness.press(user, "Прочитать политику")  # opens in a new message
     assert toc.message_id != notice.message_id and "Редакция от 01.01.2026" in (toc.text or "")
     await harness.press(user, "1.")  # reading a section turns the table of contents, not the notice
     kept = next(m for m in harness.server.messages(user) if m.message_id == notice.message_id)
-    assert [t for row in kept.buttons() for t, _ in row] == ["📄 Прочитать политику", "✅ Принимаю", "✖️ Не принимаю"]
-    await harness.press(user, "Принимаю")
+    assert [t for row in kept.buttons() for t, _ in row] == ["📄 Прочитать политику", "✅ Даю согласие", "✖️ Не даю согласия"]
+    await harness.press(user, "Даю согласие")
     assert (await consents.latest(harness.app.db, user)).decision == "given"  # type: ignore[union-attr]

@@ -62,7 +62,7 @@ async def test_publication_is_seen_everywhere_without_a_restart(
         [toc] = await harness.send(user, "/policy")
         assert "01.04.2026" in (toc.text or "")
         await harness.send(user, "/start")
-        await harness.press(user, "Принимаю")
+        await harness.press(user, "Даю согласие")
         record = await consents.latest(harness.app.db, user)
         assert record is not None and record.policy_version == "2026-04-01"
     finally:

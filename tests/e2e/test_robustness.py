@@ -122,7 +122,7 @@ async def test_polling_serves_users_concurrently_and_each_in_order(harness: Harn
 async def test_a_button_pressed_by_someone_else_is_refused(harness: Harness) -> None:
     owner, other = harness.user(409), harness.user(410)
     await harness.onboard(owner, accept=None)  # the notice with its Accept button is waiting
-    message, data = harness.find_button(owner, "Принимаю")
+    message, data = harness.find_button(owner, "Даю согласие")
     await harness.feed(harness.server.callback(other, message.message_id, data, chat_id=owner))
     assert harness.server.answered_callbacks[-1]["text"] == "Эта кнопка предназначена другому пользователю."
     assert await harness.app.db.fetch_value("SELECT count(*) FROM consent_records") == 0

@@ -73,8 +73,10 @@ def working(day: str, n: int, calendar: WorkingCalendar = CAL) -> date:
         ("2026-05-26", 1, "2026-05-28"),
         # Capital Day 6 July 2026 is a Monday.
         ("2026-07-03", 1, "2026-07-07"),
-        # Constitution Day 30 August 2026 is a Sunday: Monday 31 August off (the override file).
-        ("2026-08-28", 1, "2026-09-01"),
+        # No Constitution Day on 30 August 2026: the 2026 Constitution (referendum of 15 March
+        # 2026, in force 1 July 2026) moved it to 15 March from 2027 (history of Law No. 267-II on
+        # adilet.zan.kz; vacanza/holidays PR #3690). Friday 28 August + 1 → Monday 31 August.
+        ("2026-08-28", 1, "2026-08-31"),
         # Republic Day 25 October 2026 is a Sunday: Monday 26 October off.
         ("2026-10-23", 1, "2026-10-27"),
         # Independence Day 16 December 2026 (Wednesday).
@@ -114,13 +116,43 @@ def test_late_evening_registration_counts_in_almaty_not_utc() -> None:
 
 
 def test_overrides_from_a_file(tmp_path: Path) -> None:
+    # A hypothetical decree (the README's example): Friday 8 May 2099 off, Saturday 16 May worked.
     extra = tmp_path / "decree.txt"
-    extra.write_text("# a decree\n-2026-03-07 work\n+2026-03-10 rest  # moved\n", encoding="utf-8")
+    extra.write_text("# a decree\n+2099-05-08 rest  # moved\n-2099-05-16 work\n", encoding="utf-8")
     calendar = WorkingCalendar.from_files(extra)
-    assert calendar.is_working_day(date(2026, 3, 7))
-    assert not calendar.is_working_day(date(2026, 3, 10))
-    assert working("2026-03-06", 1, calendar) == date(2026, 3, 7)
-    assert working("2026-03-07", 1, calendar) == date(2026, 3, 11)
+    assert calendar.is_working_day(date(2099, 5, 16))
+    assert not calendar.is_working_day(date(2099, 5, 8))
+    assert working("2099-05-15", 1, calendar) == date(2099, 5, 16)
+    # 7 May (Defender of the Fatherland Day), 8 May (the decree), the weekend, and Monday 11 May
+    # off because Victory Day, 9 May, is a Saturday (Law No. 267-II, Art. 5).
+    assert working("2099-05-06", 1, calendar) == date(2099, 5, 12)
+    assert working("2099-05-06", 1) == date(2099, 5, 8)  # without the decree
+
+
+# The facts of issue 14, each with its source.
+def test_friday_28_august_2026_plus_one_working_day_is_monday_31_august() -> None:
+    # 30 August is no holiday in 2026 (2026 Constitution, Constitution Day on 15 March from 2027).
+    assert CAL.is_working_day(date(2026, 8, 31))
+    assert working("2026-08-28", 1) == date(2026, 8, 31)
+
+
+def test_15_march_2027_constitution_day_is_a_day_off() -> None:
+    # Constitution Day, 15 March (2026 Constitution; Law No. 267-II as amended, vacanza/holidays
+    # PR #3690): Monday 15 March 2027 is a holiday.
+    assert not CAL.is_working_day(date(2027, 3, 15))
+    assert working("2027-03-12", 1) == date(2027, 3, 16)
+
+
+def test_1_october_2026_plus_30_working_days_is_13_november() -> None:
+    # Republic Day, 25 October 2026, is a Sunday: Monday 26 October is off (Law No. 267-II, Art. 5);
+    # no other holiday in October-November 2026.
+    assert not CAL.is_working_day(date(2026, 10, 26))
+    assert working("2026-10-01", 30) == date(2026, 11, 13)
+
+
+def test_the_builtin_file_holds_no_2026_line() -> None:
+    # The old "+2026-08-31 rest" made every 1-day term over that weekend a day late.
+    assert not [day for day in CAL.overrides if day.year == 2026]
 
 
 def test_bad_override_lines_are_named() -> None:
@@ -143,13 +175,15 @@ def test_days_left_and_bad_input() -> None:
         due_date(at("2026-03-02"), 1, "lunar", ALMATY)
 
 
-def test_2026_has_the_fifteen_weekday_days_off_of_the_published_calendar() -> None:
-    """A five-day week in 2026: 1, 2, 7 Jan; 9, 23, 24, 25 Mar; 1, 7, 11, 27 May; 6 Jul; 31 Aug;
-    26 Oct; 16 Dec."""
+def test_2026_has_fourteen_weekday_days_off() -> None:
+    """A five-day week in 2026: 1, 2, 7 Jan; 9, 23, 24, 25 Mar; 1, 7, 11, 27 May; 6 Jul; 26 Oct;
+    16 Dec. The calendar published in 2025 also had Monday 31 August (for Constitution Day on
+    Sunday 30 August); the 2026 Constitution, in force 1 July 2026, moved that holiday to 15 March
+    from 2027, so 31 August 2026 is a working day (vacanza/holidays PR #3690)."""
     days = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
     off = [d.isoformat() for d in days if d.weekday() < 5 and not CAL.is_working_day(d)]
     assert off == [
         "2026-01-01", "2026-01-02", "2026-01-07", "2026-03-09", "2026-03-23", "2026-03-24", "2026-03-25",
-        "2026-05-01", "2026-05-07", "2026-05-11", "2026-05-27", "2026-07-06", "2026-08-31", "2026-10-26",
+        "2026-05-01", "2026-05-07", "2026-05-11", "2026-05-27", "2026-07-06", "2026-10-26",
         "2026-12-16",
     ]
