@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 def _check(settings: object) -> int:
     from bot.startup_check import run_checks
 
-    logging.getLogger("bot.startup_check").setLevel(logging.WARNING)  # the report is printed below
+    logging.getLogger().setLevel(logging.WARNING)  # the report below says it all
     report = asyncio.run(run_checks(settings))  # type: ignore[arg-type]
     print(report.render())
     return 1 if report.failed else 0

@@ -1522,8 +1522,8 @@ class TelegramStandIn:
             permissions = (
                 "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
                 "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
-                "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
-                "can_invite_users", "can_pin_messages", "can_manage_topics",
+                "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+                "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
             )  # fmt: skip
             member.update({name: bool(rights.get(name, False)) for name in permissions})
             member.update(is_member=True, until_date=0)
