@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiogram import Bot
+from aiogram.dispatcher.middlewares.error import ErrorsMiddleware
 
 from bot.health import Health
 from bot.metrics import Metrics
@@ -30,7 +31,18 @@ def install_monitoring(app: App, probe_bot: Bot) -> Monitoring:
     scheduler = dispatcher["scheduler"]
     broadcaster = dispatcher["broadcaster"]
     metrics = Metrics()
-    dispatcher.update.outer_middleware(metrics.update_middleware())
+    # Right inside aiogram's ErrorsMiddleware (so a handler's exception is seen before the errors
+    # router handles it), around the rest: loading the user and the FSM state count as handling.
+    # Public API only: the manager is a sequence with register/unregister.
+    outer = dispatcher.update.outer_middleware
+    existing = list(outer)
+    errors_at = next((i for i, m in enumerate(existing) if isinstance(m, ErrorsMiddleware)), -1)
+    after = existing[errors_at + 1 :]
+    for middleware in after:
+        outer.unregister(middleware)
+    outer(metrics.update_middleware())
+    for middleware in after:
+        outer(middleware)
     bots = [app.bot, broadcaster.bot, probe_bot]
     if scheduler.bot is not None and scheduler.bot is not app.bot:
         bots.append(scheduler.bot)
