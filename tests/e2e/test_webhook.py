@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiogram.exceptions import TelegramConflictError
 
@@ -84,3 +92,68 @@ async def test_the_webhook_answers_only_at_its_path(webhook_app: tuple[App, Http
     status, _ = await stand_in.post_update(update, url=server.url + "/somewhere/else")
     assert status == 404
     assert stand_in.bot_messages(1002) == []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_python_m_bot_in_webhook_mode_serves_and_stops_gracefully(
+    make_settings: Callable[..., Settings], stand_in: TelegramStandIn, tmp_path: Path
+) -> None:
+    """The real entry point in its own process: start-up check, setWebhook, an update, SIGTERM."""
+    settings = make_settings()
+    port = free_port()
+    env = {
+        **os.environ,
+        "BOT_TOKEN": stand_in.token, "ADMIN_CHAT_ID": str(settings.admin_chat_id),
+        "DATABASE_URL": settings.database_url, "TELEGRAM_API_URL": stand_in.url,
+        "WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": SECRET, "HTTP_LISTEN": f"127.0.0.1:{port}",
+        "LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await stand_in.wait_for_call("setWebhook", timeout=60)
+        stand_in.add_user(1003, first_name="Айгерим", language_code="ru")
+        stand_in.webhook_target = f"http://127.0.0.1:{port}/telegram/updates"
+        stand_in.user_message(1003, "/start")
+        await stand_in.wait_bot_message(1003, timeout=30)
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/healthz") as answer:
+            assert answer.status == 200, await answer.text()
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.strip()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
+    assert any("webhook set" in entry["message"] for entry in lines)
+    assert not any("Айгерим" in json.dumps(entry, ensure_ascii=False) for entry in lines)
+    assert stand_in.webhook is not None  # left set: Telegram keeps updates while the bot is down
+
+
+async def test_stand_in_refuses_webhooks_telegram_refuses(stand_in: TelegramStandIn) -> None:
+    from aiogram.exceptions import TelegramBadRequest
+
+    bot = stand_in.create_bot()
+    try:
+        for url, secret, reason in (
+            ("http://bot.example.kz/hook", SECRET, "An HTTPS URL must be provided"),
+            ("https://bot.example.kz:8080/hook", SECRET, "ports 80, 88, 443 or 8443"),
+            ("https://bot.example.kz/hook", "with spaces", "secret token contains unallowed characters"),
+        ):
+            with pytest.raises(TelegramBadRequest, match=reason):
+                await bot.set_webhook(url, secret_token=secret)
+        assert stand_in.webhook is None
+        await bot.set_webhook("https://bot.example.kz/hook", secret_token=SECRET, allowed_updates=["message"])
+        info = await bot.get_webhook_info()
+        assert info.url == "https://bot.example.kz/hook" and info.allowed_updates == ["message"]
+        await bot.delete_webhook()
+        assert (await bot.get_webhook_info()).url == "" and await bot.get_updates(timeout=0) == []
+    finally:
+        await bot.session.close()
