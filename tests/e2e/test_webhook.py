@@ -157,3 +157,40 @@ async def test_stand_in_refuses_webhooks_telegram_refuses(stand_in: TelegramStan
         assert (await bot.get_webhook_info()).url == "" and await bot.get_updates(timeout=0) == []
     finally:
         await bot.session.close()
+
+
+async def test_switching_back_to_polling_deletes_the_webhook_and_keeps_pending_updates(
+    make_settings: Callable[..., Settings], stand_in: TelegramStandIn, tmp_path: Path
+) -> None:
+    """Without WEBHOOK_URL `python -m bot` deletes a webhook left over and polls what Telegram held."""
+    settings = make_settings()
+    bot = stand_in.create_bot()
+    try:
+        await bot.set_webhook(PUBLIC_URL, secret_token=SECRET)  # left over from webhook mode
+    finally:
+        await bot.session.close()
+    stand_in.add_user(1004, first_name="Айгерим", language_code="ru")
+    stand_in.user_message(1004, "/start")  # arrived while the bot was down: Telegram holds it
+    env = {
+        **os.environ,
+        "BOT_TOKEN": stand_in.token, "ADMIN_CHAT_ID": str(settings.admin_chat_id),
+        "DATABASE_URL": settings.database_url, "TELEGRAM_API_URL": stand_in.url,
+    }
+    for name in ("WEBHOOK_URL", "WEBHOOK_SECRET", "HTTP_LISTEN"):
+        env.pop(name, None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await stand_in.wait_bot_message(1004, timeout=60)  # the held update, answered
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    assert stand_in.webhook is None
+    [delete] = stand_in.calls_to("deleteWebhook")
+    assert not delete.params.get("drop_pending_updates")
+    polls = stand_in.calls_to("getUpdates")
+    assert polls and all(call.ok for call in polls) and polls[0].at > delete.at  # never a 409
