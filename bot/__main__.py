@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
 from bot.policy import PolicyError
 
 
@@ -67,11 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _check(settings: object) -> int:
+def _check(settings: Settings) -> int:
     from bot.startup_check import run_checks
 
     logging.getLogger().setLevel(logging.WARNING)  # the report below says it all
-    report = asyncio.run(run_checks(settings))  # type: ignore[arg-type]
+    report = asyncio.run(run_checks(settings))
     print(report.render())
     return 1 if report.failed else 0
 

@@ -8,11 +8,19 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from bot.app import create_app
 from bot.backup import verify
+from bot.clock import ManualClock
 from bot.config import Settings
-from tests.e2e.conftest import ADMIN_CHAT_ID, Harness
-from tests.e2e.test_broadcasts import OPERATOR, broadcaster, make_harness, policy_dir, seed, start_broadcast  # noqa: F401
-from tests.e2e.test_claims import file_claim
+from bot.stand_in import TelegramStandIn
+from storage import broadcasts, consents, users
+from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
+
+OPERATOR = 9001
 
 
 async def run_bot_command(settings: Settings, cwd: Path, *args: str) -> tuple[int, str]:
@@ -32,12 +40,45 @@ async def run_bot_command(settings: Settings, cwd: Path, *args: str) -> tuple[in
     return process.returncode or 0, out.decode()
 
 
-async def test_backup_during_a_running_broadcast_holds_the_latest_claim(make_harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    harness: Harness = await make_harness(broadcast_rate=20)
+@pytest.fixture
+async def slow_broadcasting(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
+    """The bot with an operator in the admin chat, broadcasting 20 messages a second."""
+    app = await create_app(make_settings(broadcast_rate=20), clock=ManualClock(START))
+    harness = Harness(app, stand_in)
+    await harness.start()
+    stand_in.add_group(ADMIN_CHAT_ID, members=[harness.user(OPERATOR, first_name="Оператор")])
+    yield harness
+    await harness.stop()
+
+
+async def seed(harness: Harness, ids: list[int]) -> None:
+    """Users who started the bot and gave consent (straight into the database)."""
+    db, now = harness.app.db, harness.clock.now()
+    for user_id in ids:
+        harness.user(user_id)
+        await users.touch_user(db, user_id=user_id, first_name="U", last_name=None, username=None, telegram_language="ru", now=now)
+        await users.set_language(db, user_id, "ru", now)
+        await consents.record_decision(db, user_id=user_id, policy_version="2026-01-01", language="ru",
+                                       decision="given", notice_text="notice", now=now)
+
+
+async def file_claim(harness: Harness, user_id: int) -> str:
+    await harness.send(user_id, "/claim")
+    await harness.press(user_id, "Письменная претензия")
+    await harness.send(user_id, "Верните деньги за заказ")
+    await harness.press(user_id, "Продолжить")
+    return (await harness.press(user_id, "Подтвердить"))[-1].text or ""
+
+
+async def test_backup_during_a_running_broadcast_holds_the_latest_claim(slow_broadcasting: Harness, tmp_path: Path) -> None:
+    harness = slow_broadcasting
     await seed(harness, list(range(30_001, 30_201)))  # 200 recipients at 20 a second: ten seconds
     customer = harness.user(1001)
     await harness.onboard(customer)
-    source, _ = await start_broadcast(harness, "/broadcast all", text="Плановые работы 10 марта")
+    # The operator posts a notice and broadcasts it to everyone.
+    harness.server.user_message(OPERATOR, "Плановые работы 10 марта", chat_id=ADMIN_CHAT_ID)
+    source = [m for m in harness.server.messages(ADMIN_CHAT_ID) if not m.from_bot][-1]
+    await harness.send(OPERATOR, "/broadcast all", chat_id=ADMIN_CHAT_ID, reply_to_message_id=source.message_id)
     await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
     await harness.server.wait_until(lambda: len(harness.server.calls_to("copyMessage")) >= 10, timeout=10)
 
@@ -50,7 +91,7 @@ async def test_backup_during_a_running_broadcast_holds_the_latest_claim(make_har
     dest.parent.mkdir()
     code, output = await run_bot_command(harness.app.settings, tmp_path, "backup", str(dest))
     assert code == 0, output
-    assert broadcaster(harness).running  # the broadcast went on meanwhile
+    assert await broadcasts.running(harness.app.db)  # still sending after the backup
     assert len(harness.server.calls_to("copyMessage")) > sent_before
     assert sent_before < 200
 
