@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,11 @@ SAMPLE_POLICY_DIR = Path(__file__).resolve().parent / "sample_policy"
 
 # Telegram tokens are "<bot id>:<secret>"; the secret is letters, digits, '_' and '-'.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{8,}$")
+# setWebhook's secret_token: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are
+# allowed" (core.telegram.org/bots/api#setwebhook); we ask for at least 32 of them.
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+# "Ports currently supported for webhooks: 443, 80, 88, 8443" (core.telegram.org/bots/api#setwebhook).
+WEBHOOK_PORTS = (443, 80, 88, 8443)
 
 
 # --- time zone data -------------------------------------------------------------------------
@@ -194,6 +200,15 @@ class Settings(BaseSettings):
                 "and the countries (CONSENT_CROSS_BORDER=true)"
             )
         return self
+    # --- running in production (README, "Run it") ---------------------------------------
+    # The public HTTPS address Telegram posts updates to; unset: long polling.
+    webhook_url: str | None = None
+    # Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; required with WEBHOOK_URL.
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    # host:port of the bot's own HTTP server (webhook, /healthz, /metrics); in webhook mode it
+    # defaults to 127.0.0.1:8080, in polling mode the server runs only when this is set.
+    http_listen: str | None = None
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("bot_token")
     @classmethod
@@ -258,6 +273,65 @@ class Settings(BaseSettings):
             raise ValueError(f"HOLIDAYS_OVERRIDE_FILE {value} does not exist")
         return value
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        # Telegram refuses anything else: "bad webhook: An HTTPS URL must be provided for webhook".
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("WEBHOOK_URL must be the public https:// address Telegram posts updates to")
+        if (parts.port or 443) not in WEBHOOK_PORTS:
+            raise ValueError("WEBHOOK_URL: Telegram posts only to ports 443, 80, 88 or 8443")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            if info.data.get("webhook_url"):
+                raise ValueError(
+                    "WEBHOOK_SECRET is required with WEBHOOK_URL, so that only Telegram can post updates "
+                    "(32+ random characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
+            return None
+        secret = value.get_secret_value().strip()
+        if not _WEBHOOK_SECRET_RE.match(secret):
+            raise ValueError(
+                "WEBHOOK_SECRET must be 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                "(e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        # A long secret of few distinct characters ("aaaa...", "abababab...") is guessable.
+        if len(set(secret)) < 10:
+            raise ValueError("WEBHOOK_SECRET is too weak: use random characters, e.g. secrets.token_urlsafe(32)")
+        return SecretStr(secret)
+
+    @field_validator("http_listen")
+    @classmethod
+    def _http_listen(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_listen(value.strip())
+        return value.strip()
+
+    @property
+    def webhook_mode(self) -> bool:
+        return self.webhook_url is not None
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the bot's server takes updates: the path of WEBHOOK_URL (the proxy passes it on)."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def listen_address(self) -> tuple[str, int] | None:
+        """Where the bot's HTTP server listens, or None for none (polling without HTTP_LISTEN)."""
+        if self.http_listen:
+            return parse_listen(self.http_listen)
+        return ("127.0.0.1", 8080) if self.webhook_mode else None
+
     @property
     def reminder_days_list(self) -> list[int]:
         return sorted({int(p) for p in self.reminder_days.split(",") if p}, reverse=True)
@@ -289,6 +363,15 @@ class Settings(BaseSettings):
 
     def authorised_body_in(self, language: str) -> str:
         return self.authorised_body_kk if language == "kk" else self.authorised_body_ru
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """'host:port' (or '[::1]:port') -> (host, port); ValueError naming HTTP_LISTEN otherwise."""
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError("HTTP_LISTEN must be host:port, e.g. 127.0.0.1:8080")
+    return host, int(port)
 
 
 class SettingsError(Exception):

