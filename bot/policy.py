@@ -243,7 +243,10 @@ class PolicyVersion:
 
 @dataclass(frozen=True)
 class PolicyLibrary:
-    versions: tuple[PolicyVersion, ...]   # ascending by date
+    versions: tuple[PolicyVersion, ...]   # in force (their date has come), ascending by date
+    # Published and announced, taking effect on a later date (bot/publishing.py moves each into
+    # `versions` on its date). Readable, but never current: consent is asked for `current`.
+    scheduled: tuple[PolicyVersion, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.versions:
@@ -251,16 +254,27 @@ class PolicyLibrary:
         object.__setattr__(
             self, "versions", tuple(sorted(self.versions, key=lambda v: v.effective_date))
         )
+        object.__setattr__(
+            self, "scheduled", tuple(sorted(self.scheduled, key=lambda v: v.effective_date))
+        )
 
     @property
     def current(self) -> PolicyVersion:
         return self.versions[-1]
 
     def get(self, version: str) -> PolicyVersion | None:
-        for candidate in self.versions:
+        for candidate in self.versions + self.scheduled:
             if candidate.version == version:
                 return candidate
         return None
+
+    def is_scheduled(self, version: PolicyVersion) -> bool:
+        return any(v.version == version.version for v in self.scheduled)
+
+    def previous_of(self, version: PolicyVersion) -> PolicyVersion | None:
+        """The version (in force or scheduled) in effect just before `version`'s date."""
+        earlier = [v for v in self.versions + self.scheduled if v.effective_date < version.effective_date]
+        return max(earlier, key=lambda v: v.effective_date) if earlier else None
 
 
 # ---------------------------------------------------------------------------------------
