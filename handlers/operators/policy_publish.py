@@ -208,6 +208,12 @@ async def on_button(
     message = callback.message
     assert isinstance(message, Message)
     action = callback_data.action
+    if action in (PublishAction.REVIEW, PublishAction.CONFIRM, PublishAction.DISCARD) and (
+        policies.get(callback_data.version) is not None
+    ):
+        # A review message left over from a publication that went through (perhaps by another operator).
+        await callback.answer(i18n.get("pp-refused-already-published", version=local_date(callback_data.version)), show_alert=True)
+        return
     if action is PublishAction.DISCARD:
         await callback.answer()
         publishing.discard_prepared(settings.policy_dir, callback_data.version)
@@ -220,9 +226,6 @@ async def on_button(
         return
     if action in (PublishAction.WITHDRAW, PublishAction.WITHDRAW_CONFIRM, PublishAction.WITHDRAW_KEEP):
         await _on_withdraw_button(callback, callback_data, message, settings, i18n, db, clock, policies, live_policies, broadcaster)
-        return
-    if policies.get(callback_data.version) is not None:
-        await callback.answer(i18n.get("pp-refused-already-published", version=local_date(callback_data.version)), show_alert=True)
         return
     if action is PublishAction.REVIEW:
         try:
@@ -246,7 +249,8 @@ async def on_button(
             now=clock.now(), today=_today(clock, settings), progress_chat_id=message.chat.id,
         )
     except PublishRefused as refused:
-        await callback.answer(refusal_text(i18n, refused), show_alert=True)
+        await callback.answer()
+        await message.answer(refusal_text(i18n, refused))  # a message: alerts take no HTML and 200 characters
         return
     except PolicyError as error:
         await callback.answer()
@@ -289,7 +293,8 @@ async def _on_withdraw_button(
             operator_id=callback.from_user.id, now=clock.now(), today=_today(clock, settings),
         )
     except PublishRefused as refused:
-        await callback.answer(refusal_text(i18n, refused), show_alert=True)
+        await callback.answer()
+        await message.answer(refusal_text(i18n, refused))
         return
     live_policies.replace(withdrawn.library)
     if withdrawn.broadcast_id is not None:

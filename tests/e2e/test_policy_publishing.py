@@ -97,6 +97,8 @@ async def test_future_version_is_announced_now_and_becomes_current_on_its_date(h
     assert not any("принять" in label for label in labels), labels
     [section] = await harness.press(USER, "11. ХРАНЕНИЕ В ОБЛАКЕ")
     assert "Данные хранятся в облаке" in (section.text or "")
+    [whole] = await harness.press(USER, "Вся новая редакция")
+    assert "Эта редакция вступит в силу 01.04.2026. До этого действует редакция от 01.01.2026." in (whole.text or "")
     # Not in force before its date: consent stays valid, /policy is the old version.
     assert OUTDATED_CONSENT not in await consent_status(harness)
     [toc] = await harness.send(USER, "/policy")
@@ -116,6 +118,10 @@ async def test_future_version_is_announced_now_and_becomes_current_on_its_date(h
     await harness.press(USER, "Принимаю")
     record = await consents.latest(harness.app.db, USER)
     assert record is not None and record.policy_version == "2026-04-01"
+    events = await harness.app.db.fetch_all("SELECT actor, event FROM audit_log WHERE event LIKE 'policy_%' ORDER BY id")
+    assert [(e["actor"], e["event"]) for e in events][-2:] == [
+        (f"operator:{OPERATOR}", "policy_published"), ("system", "policy_in_force"),
+    ]
 
 
 async def test_dates_too_far_ahead_or_before_the_version_in_force_are_refused_politely(harness: Harness, policy_dir: Path) -> None:
@@ -153,9 +159,19 @@ async def test_a_scheduled_version_can_be_withdrawn_before_its_date(harness: Har
     await broadcaster(harness).run_until_idle()
     [versions] = await harness.send(OPERATOR, "/policy_versions", chat_id=ADMIN_CHAT_ID)
     assert "назначена, вступит в силу 01.04.2026" in (versions.text or "")
+    # The version in force cannot be withdrawn; the scheduled one can, by command or button.
+    [refused] = await harness.send(OPERATOR, "/withdraw_policy 2026-01-01", chat_id=ADMIN_CHAT_ID)
+    assert "только назначенную редакцию" in (refused.text or "")
+    [question] = await harness.send(OPERATOR, "/withdraw_policy 2026-04-01", chat_id=ADMIN_CHAT_ID)
+    assert "Отозвать назначенную редакцию от 01.04.2026?" in (question.text or "")
+    await harness.press(OPERATOR, "Оставить", chat_id=ADMIN_CHAT_ID)
+    assert "остаётся назначенной" in harness.last_text(ADMIN_CHAT_ID)
     await harness.press(OPERATOR, "Отозвать редакцию от 01.04.2026", chat_id=ADMIN_CHAT_ID)
     await harness.press(OPERATOR, "↩️ Отозвать", chat_id=ADMIN_CHAT_ID)
     assert "отозвана и не вступит в силу" in harness.last_text(ADMIN_CHAT_ID)
+    assert not (policy_dir / "2026-04-01").exists()
+    events = await harness.app.db.fetch_all("SELECT actor, event FROM audit_log WHERE event LIKE 'policy_%' ORDER BY id")
+    assert (f"operator:{OPERATOR}", "policy_withdrawn") in [(e["actor"], e["event"]) for e in events]
 
     harness.clock.set(almaty_midnight(2026, 4, 2))
     await harness.app.dispatcher["policy_schedule"].tick()
