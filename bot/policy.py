@@ -368,14 +368,6 @@ def _is_paragraph(line: str) -> bool:
     return not shouting and len(text.split()) >= 5 and bool(_SENTENCE.search(text))
 
 
-def _menu_like(line: str, patterns: Sequence[re.Pattern[str]]) -> bool:
-    """A short line above the heading that reads like a link or button, not like text."""
-    text = line.strip()
-    if _is_junk(text, patterns):
-        return True
-    return len(text) <= 40 and len(text.split()) <= 5 and not _SENTENCE.search(text) and not _NUMBERED.match(text)
-
-
 def _title_index(head: Sequence[str]) -> int | None:
     """Which line before the first section is the title.
 
@@ -443,10 +435,11 @@ def parse_policy(
     if title_at is not None and (headings or len(body) > 1):
         title = head[title_at].strip()
         before, after = head[:title_at], head[title_at + 1 :]
-        if all(_menu_like(line, patterns) for line in before):
-            # Menu furniture above the heading (account links, a site's navigation): dropped.
-            head_junk += tuple(line.strip() for line in before)
-            before = []
+        # Furniture above the heading (account links, a site's navigation) is dropped; any other
+        # line there ("УТВЕРЖДЕНО приказом директора ...") is kept, in the preamble: losing a
+        # line of a legal text is worse than showing a stray menu item.
+        head_junk += tuple(line.strip() for line in before if _is_junk(line, patterns))
+        before = [line for line in before if not _is_junk(line, patterns)]
         # Furniture right under the heading ("Сайтқа кіру", "Тіркелу") is dropped too, as at
         # the edges; from the first line that is not junk on, every line is kept.
         skip = 0
