@@ -197,6 +197,9 @@ class TerminalChat:
         scheduler = self.app.dispatcher.workflow_data.get("scheduler")
         if scheduler is not None:
             await scheduler.run_once()
+        policy_schedule = self.app.dispatcher.workflow_data.get("policy_schedule")
+        if policy_schedule is not None:  # a scheduled policy version whose date has come
+            await policy_schedule.tick()
         await self.settle()
         self.say(f"(clock moved {days:g} day(s) forward: now {clock.now().astimezone(self.app.settings.tz):%d.%m.%Y %H:%M} {self.app.settings.timezone})")
         self.show_new()
