@@ -138,6 +138,7 @@ def prepare_from_staging(policy_dir: Path, version: str) -> PolicyVersion:
 
 def load_candidate(policy_dir: Path, version: str) -> PolicyVersion | None:
     """A version waiting for publication: prepared from files, or a folder added by hand."""
+    check_version_name(version)  # names a folder: never another path
     for folder in (policy_dir / PENDING / version, policy_dir / version):
         if folder.is_dir():
             return _load_version(folder, None)
@@ -205,6 +206,7 @@ def forget_prepared(policy_dir: Path, version: str) -> None:
 def discard_prepared(policy_dir: Path, version: str) -> None:
     """The operator declined: the prepared copy and the staged files are removed, so the next
     upload and `/publish_policy` start clean. A folder added by hand is left alone."""
+    check_version_name(version)  # names a folder: never another path
     shutil.rmtree(policy_dir / PENDING / version, ignore_errors=True)
     shutil.rmtree(policy_dir / STAGING, ignore_errors=True)
 

@@ -208,6 +208,12 @@ async def on_button(
     message = callback.message
     assert isinstance(message, Message)
     action = callback_data.action
+    try:
+        # The version names folders under POLICY_DIR: never let callback data name another path.
+        effective = publishing.check_version_name(callback_data.version)
+    except PolicyError:
+        await callback.answer(i18n.get("button-outdated"), show_alert=True)
+        return
     if action in (PublishAction.REVIEW, PublishAction.CONFIRM, PublishAction.DISCARD) and (
         policies.get(callback_data.version) is not None
     ):
@@ -217,12 +223,7 @@ async def on_button(
     if action is PublishAction.DISCARD:
         await callback.answer()
         publishing.discard_prepared(settings.policy_dir, callback_data.version)
-        label = callback_data.version
-        try:
-            label = local_date(publishing.check_version_name(callback_data.version))
-        except PolicyError:
-            pass
-        await message.edit_text(i18n.get("pp-discarded", version=label))
+        await message.edit_text(i18n.get("pp-discarded", version=local_date(effective)))
         return
     if action in (PublishAction.WITHDRAW, PublishAction.WITHDRAW_CONFIRM, PublishAction.WITHDRAW_KEEP):
         await _on_withdraw_button(callback, callback_data, message, settings, i18n, db, clock, policies, live_policies, broadcaster)

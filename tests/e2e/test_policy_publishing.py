@@ -237,3 +237,16 @@ async def test_a_publication_whose_notice_was_never_created_gets_it_at_start_up(
     assert "действует с 01.03.2026" in notice
     assert "с 01.03.2026 действует новая редакция" in await consent_status(harness)
     assert "Итог рассылки" in harness.last_text(ADMIN_CHAT_ID)  # the operators get the report
+
+
+async def test_forged_publish_buttons_touch_no_folder(harness: Harness, policy_dir: Path) -> None:
+    keep = policy_dir.parent / "keep"
+    keep.mkdir()
+    await upload(harness, policy_dir)
+    await publish_command(harness, "2026-03-01")
+    review = harness.server.last_bot_message(ADMIN_CHAT_ID)
+    for data in ("pp:n:../../keep", "pp:r:../../keep", "pp:y:../2026-01-01", "pp:w:2026-13-45"):
+        await harness.feed(harness.server.callback(OPERATOR, review.message_id, data, chat_id=ADMIN_CHAT_ID))
+        assert harness.server.answered_callbacks[-1].get("text") == "Эта кнопка устарела. Откройте нужный раздел из меню заново."
+    assert keep.is_dir() and (policy_dir / ".staging" / "ru.md").is_file()
+    assert OUTDATED_CONSENT not in await consent_status(harness)
