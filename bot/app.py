@@ -34,7 +34,7 @@ from bot.middlewares import ChatOrderIsolation, PolicyLibraryMiddleware, UserMid
 from bot.monitoring import install_monitoring
 from bot.policy import PolicyLibrary, load_policy_library
 from bot.profile import set_bot_profile
-from bot.publishing import effective_library
+from bot import publishing
 from bot.sender import SendingPolicy
 from bot.session import BotSession
 from handlers.customer import create_customer_router
@@ -46,7 +46,7 @@ from handlers.operators import broadcasts as operator_broadcasts
 from handlers.operators import policy_publish as operator_policy_publish
 from handlers.operators.broadcasts import BroadcastViews
 from handlers.routing import Dispatcher
-from storage import policy_versions, users
+from storage import users
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
 
     bot = create_bot(settings, SendingPolicy(on_unreachable))
     # --- policy publications: users see only published versions --------------------------
-    live_policies = LivePolicies(await _published_library(db, clock, policies))
+    live_policies = LivePolicies(await _published_library(db, clock, policies, settings))
     dispatcher, i18n = create_dispatcher(settings, db, clock, live_policies)
     # --- claims: the outbox sends through a bot that does not retry by itself (the outbox does) ---
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
@@ -171,13 +171,37 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     app.extra["broadcaster"] = _wire_broadcaster(settings, db, clock, dispatcher, i18n, live_policies)
     # --- operations: /metrics counts updates and Bot API calls, /healthz checks (bot/web.py) ---
     app.extra["monitoring"] = install_monitoring(app, probe_bot=create_bot(settings))
+    _wire_policy_schedule(settings, db, clock, dispatcher, live_policies)
     return app
 
 
-async def _published_library(db: Database, clock: Clock, policies: PolicyLibrary) -> PolicyLibrary:
-    """A version folder added by hand becomes current only once an operator publishes it."""
-    await policy_versions.record_baseline(db, [v.version for v in policies.versions], clock.now())
-    return effective_library(policies, await policy_versions.published_versions(db))
+async def _published_library(db: Database, clock: Clock, policies: PolicyLibrary, settings: Settings) -> PolicyLibrary:
+    """A version folder added by hand becomes current only once an operator publishes it; a
+    scheduled version whose date came while the bot was down is current now; a publication
+    whose notice was never created gets it now (bot/publishing.py)."""
+    library = await publishing.load_published_library(
+        db, policy_dir=settings.policy_dir, clock=clock, tz=settings.tz, full=policies
+    )
+    await publishing.resume_notices(
+        db, library=library, locale=settings.operator_language, paid=settings.broadcast_paid, now=clock.now(),
+        progress_chat_id=settings.admin_chat_id,
+    )
+    return library
+
+
+def _wire_policy_schedule(settings: Settings, db: Database, clock: Clock, dispatcher: Dispatcher, live_policies: LivePolicies) -> None:
+    """Scheduled policy versions become current on their date, in the running bot."""
+    schedule = publishing.PolicySchedule(
+        db, clock, settings.tz, library=lambda: live_policies.library, install=live_policies.replace,
+        interval=settings.scheduler_interval_seconds,
+    )
+    dispatcher["policy_schedule"] = schedule
+
+    async def start_schedule() -> None:
+        schedule.start()
+
+    dispatcher.startup.register(start_schedule)
+    dispatcher.shutdown.register(schedule.stop)
 
 
 def _wire_broadcaster(

@@ -1,7 +1,8 @@
 """`python -m bot demo`: the whole bot in a terminal, with no token and no network.
 
 Starts the stand-in Bot API server (bot/stand_in.py) on 127.0.0.1, the real bot against it by
-long polling, with a throwaway database and the sample policy, and a chat in the terminal. You
+long polling, with a throwaway database and a throwaway copy of the policy folder (the sample
+policy, or --policy-dir / POLICY_DIR), and a chat in the terminal. You
 type as a customer; the bot's inline buttons are numbered and pressed by their number. Colon
 commands switch to the operators' chat, reply to a message there, move the clock, and so on
 (`:help` lists them). Standard input may be a script: the demo ends at end of input.
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import shlex
+import shutil
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -22,11 +24,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aiogram import BaseMiddleware
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import event_loop
 from bot.app import App, create_app
 from bot.clock import OffsetClock
-from bot.config import Settings
+from bot.config import SAMPLE_POLICY_DIR, Settings
+from bot.policy import PolicyError, load_policy_library
 from bot.stand_in import StoredMessage, TelegramStandIn
 
 CUSTOMER_ID = 700001
@@ -38,6 +42,7 @@ HELP = """Demo commands (anything else is sent to the bot as a message):
   :ops            switch to the operators' chat      :me   back to the customer's chat
   :reply [#ID] TEXT   reply to message #ID (default: the latest bot message) with TEXT
   :photo [CAPTION]    send a photo                    :sticker   send a sticker
+  :file PATH          send the file at PATH from your disk as a document (e.g. a policy's ru.md)
   :file NAME [TEXT]   send a text file called NAME (e.g. ru.md) with TEXT or sample text
   :contact        share the customer's own phone number
   :advance N      move the clock N days forward and run the background jobs
@@ -192,6 +197,9 @@ class TerminalChat:
         scheduler = self.app.dispatcher.workflow_data.get("scheduler")
         if scheduler is not None:
             await scheduler.run_once()
+        policy_schedule = self.app.dispatcher.workflow_data.get("policy_schedule")
+        if policy_schedule is not None:  # a scheduled policy version whose date has come
+            await policy_schedule.tick()
         await self.settle()
         self.say(f"(clock moved {days:g} day(s) forward: now {clock.now().astimezone(self.app.settings.tz):%d.%m.%Y %H:%M} {self.app.settings.timezone})")
         self.show_new()
@@ -238,11 +246,19 @@ class TerminalChat:
             await self.send(sticker=True)
         elif command == "file":
             parts = shlex.split(rest) if rest else []
+            path = Path(parts[0]).expanduser() if len(parts) == 1 else None
             if not parts:
-                self.say("(usage: :file NAME [TEXT])")
+                self.say("(usage: :file PATH  or  :file NAME [TEXT])")
+            elif path is not None and path.is_file():
+                try:
+                    content = path.read_bytes()
+                except OSError as error:
+                    self.say(f"(cannot read {path}: {error.strerror or error})")
+                else:
+                    await self.send(document=(path.name, content))
             else:
                 body = " ".join(parts[1:]) or "1. SAMPLE\n1.1. Sample text."
-                await self.send(document=(parts[0], body.encode("utf-8")))
+                await self.send(document=(Path(parts[0]).name, body.encode("utf-8")))
         elif command == "contact":
             await self.send(contact={"phone_number": "+77010000001", "first_name": "Demo", "user_id": self.person})
         elif command == "advance":
@@ -259,8 +275,27 @@ class TerminalChat:
         return True
 
 
+class DemoPolicySource(BaseSettings):
+    """The one setting the demo takes from the environment or `.env`: which policy to show.
+    (Not the rest of .env: the demo must not use a real token or database.)"""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    policy_dir: Path = SAMPLE_POLICY_DIR
+
+
+def policy_copy(source: Path, folder: Path) -> Path:
+    """A throwaway copy of the policy folder: publishing in the demo writes there, never into
+    the repository's sample policy or the operator's own folder. Hidden folders (staging,
+    withdrawn versions) stay behind."""
+    target = folder / "policies"
+    shutil.copytree(source, target, ignore=lambda _, names: [n for n in names if n.startswith(".")])
+    return target
+
+
 async def run_demo(
-    *, language: str, out: TextIO, read_line: Callable[[], Awaitable[str]], forum: bool = False
+    *, language: str, out: TextIO, read_line: Callable[[], Awaitable[str]], forum: bool = False,
+    policy_dir: Path | None = None,
 ) -> None:
     server = TelegramStandIn(bot_username="privacy_demo_bot", bot_name="Privacy Demo")
     await server.start()
@@ -274,6 +309,7 @@ async def run_demo(
             admin_chat_id=ADMIN_CHAT_ID,
             database_url=f"sqlite:///{Path(folder) / 'demo.sqlite3'}",
             telegram_api_url=server.url,
+            policy_dir=policy_copy(policy_dir or DemoPolicySource().policy_dir, Path(folder)),
         )
         # The demo's day starts at 10:00 in the operator's zone (after the 09:00 reminder hour), so
         # what `:advance N` shows does not depend on when the demo is run.
@@ -309,14 +345,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot demo", description=__doc__.splitlines()[0])
     parser.add_argument("--language", choices=["kk", "ru"], default="ru", help="the customer's Telegram language")
     parser.add_argument("--forum", action="store_true", help="make the operators' chat a forum supergroup")
+    parser.add_argument(
+        "--policy-dir", type=Path, default=None,
+        help="the policy folder to show (default: POLICY_DIR from the environment or .env, else the sample "
+             "policy); the demo works on a throwaway copy of it",
+    )
     args = parser.parse_args(argv)
+    try:
+        source = args.policy_dir or DemoPolicySource().policy_dir
+        load_policy_library(source)  # a clear message now rather than a traceback later
+    except (PolicyError, ValueError) as error:
+        print(f"Policy error: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     async def read_line() -> str:
         return await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
     try:
-        event_loop.run(run_demo(language=args.language, out=sys.stdout, read_line=read_line, forum=args.forum))
+        event_loop.run(run_demo(
+            language=args.language, out=sys.stdout, read_line=read_line, forum=args.forum, policy_dir=source,
+        ))
     except KeyboardInterrupt:
         pass
     return 0

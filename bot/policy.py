@@ -93,6 +93,12 @@ _NAV = _words(
     "басты бет", "басты бетке", "мәзір", "кіру", "шығу", "тіркелу", "жеке кабинет",
     "себет", "жоғары", "жоғарыға", "іздеу", "компания туралы", "біз туралы", "байланыс",
     "байланыстар", "жаңалықтар", "жеткізу", "төлем", "қызметтер", "жабу", "артқа", "бөлісу",
+    # account links of shops' sites (seen above a pasted Kazakh policy: "update password")
+    "сайтқа кіру", "жүйеге кіру", "құпия сөзді жаңарту", "құпия сөзді қалпына келтіру",
+    "құпия сөзді ұмыттыңыз ба", "құпия сөзді өзгерту", "кіру немесе тіркелу",
+    "войти на сайт", "вход на сайт", "вход или регистрация", "обновить пароль",
+    "восстановить пароль", "забыли пароль", "сменить пароль", "изменить пароль",
+    "update password", "reset password", "forgot password", "change password",
     # en
     "home", "menu", "log in", "login", "sign in", "sign up", "register", "cart", "basket",
     "search", "about", "about us", "contacts", "contact us", "back to top", "to top",
@@ -122,6 +128,10 @@ JUNK_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"(?:мы\s+используем|этот\s+сайт\s+использует|сайт\s+использует|"
         r"наш\s+сайт\s+использует|we\s+use|this\s+(?:web)?site\s+uses)\b.*\b(?:cookies?|куки)\b.*",
         r"(?:біз|сайт|бұл\s+сайт)\s.*\bcookie\b.*(?:пайдаланамыз|пайдаланады).*",
+        # "Продолжая пользоваться сайтом, вы соглашаетесь с использованием cookie" and kin
+        r".*\b(?:cookies?|куки|cookie-файл\w*)\b.*\b(?:соглаша\w*|согласие\w*|келісесіз|келісім\w*|"
+        r"agree\w*|consent\w*|accept\w*)\b.*",
+        r".*\b(?:соглаша\w*|келісесіз|agree\w*)\b.*\b(?:cookies?|куки|cookie-файл\w*)\b.*",
         rf"(?:{_COOKIE_OK})[.!]?",                                        # cookie banner button
         r"[\W_]+",                                                        # "↑", "***", "×"
     )
@@ -133,8 +143,8 @@ furniture. Only lines at the very top or bottom of a pasted policy are tested. E
 
 def _is_junk(line: str, patterns: Sequence[re.Pattern[str]]) -> bool:
     stripped = line.strip()
-    if not stripped or len(stripped) > _JUNK_MAX:
-        return False
+    if not stripped or len(stripped) > _JUNK_MAX or _NUMBERED.match(stripped):
+        return False  # a numbered line is an item of the policy, whatever words it has
     return any(p.fullmatch(stripped) for p in patterns)
 
 
@@ -252,7 +262,10 @@ class PolicyVersion:
 
 @dataclass(frozen=True)
 class PolicyLibrary:
-    versions: tuple[PolicyVersion, ...]   # ascending by date
+    versions: tuple[PolicyVersion, ...]   # in force (their date has come), ascending by date
+    # Published and announced, taking effect on a later date (bot/publishing.py moves each into
+    # `versions` on its date). Readable, but never current: consent is asked for `current`.
+    scheduled: tuple[PolicyVersion, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.versions:
@@ -260,16 +273,27 @@ class PolicyLibrary:
         object.__setattr__(
             self, "versions", tuple(sorted(self.versions, key=lambda v: v.effective_date))
         )
+        object.__setattr__(
+            self, "scheduled", tuple(sorted(self.scheduled, key=lambda v: v.effective_date))
+        )
 
     @property
     def current(self) -> PolicyVersion:
         return self.versions[-1]
 
     def get(self, version: str) -> PolicyVersion | None:
-        for candidate in self.versions:
+        for candidate in self.versions + self.scheduled:
             if candidate.version == version:
                 return candidate
         return None
+
+    def is_scheduled(self, version: PolicyVersion) -> bool:
+        return any(v.version == version.version for v in self.scheduled)
+
+    def previous_of(self, version: PolicyVersion) -> PolicyVersion | None:
+        """The version (in force or scheduled) in effect just before `version`'s date."""
+        earlier = [v for v in self.versions + self.scheduled if v.effective_date < version.effective_date]
+        return max(earlier, key=lambda v: v.effective_date) if earlier else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -333,6 +357,49 @@ def _find_headings(lines: Sequence[str]) -> list[tuple[int, str, str]]:
     return _chain(candidates, start)
 
 
+# Words that name a privacy policy in its heading (ru, kk, en).
+_NAMES_POLICY = re.compile(
+    r"политик|положени|конфиденциальн|персональн\w*\s+данн|саясат|құпиялы|құпиялық|дербес\s+дерект"
+    r"|privacy|policy|personal\s+data",
+    re.IGNORECASE,
+)
+# A line of running text rather than a heading or a menu item.
+_SENTENCE = re.compile(r"[.;:!?…]\s*$")
+
+
+def _is_paragraph(line: str) -> bool:
+    """Running text: long, or a sentence of several words. A line in capitals is a heading."""
+    text = line.strip()
+    if len(text) > _TITLE_MAX:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    shouting = bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return not shouting and len(text.split()) >= 5 and bool(_SENTENCE.search(text))
+
+
+def _title_index(head: Sequence[str]) -> int | None:
+    """Which line before the first section is the title.
+
+    The heading that names the policy ("ПОЛИТИКА КОНФИДЕНЦИАЛЬНОСТИ", "ДЕРБЕС ДЕРЕКТЕРДІ ӨҢДЕУГЕ
+    ҚАТЫСТЫ САЯСАТ"): the last such short line before the introduction under it starts, so a
+    menu link "Политика конфиденциальности" above the real heading is not taken. Without one,
+    the first short line, as before. None when there is no such line.
+    """
+    naming: list[int] = []
+    for i, line in enumerate(head):
+        if _is_paragraph(line):
+            if naming:
+                break  # the introduction under the heading has started
+            continue  # running text above the heading (kept in the preamble)
+        if _NAMES_POLICY.search(line) and not _NUMBERED.match(line):
+            naming.append(i)
+    if naming:
+        return naming[-1]
+    if head and len(head[0].strip()) <= _TITLE_MAX and not _NUMBERED.match(head[0]):
+        return 0
+    return None
+
+
 def parse_policy(
     text: str,
     *,
@@ -359,7 +426,9 @@ def parse_policy(
     end = len(lines)
     while end > start and _is_junk(lines[end - 1], patterns):
         end -= 1
-    junk = tuple(line.strip() for line in lines[:start] + lines[end:])
+    head_junk = tuple(line.strip() for line in lines[:start])
+    tail_junk = tuple(line.strip() for line in lines[end:])
+    junk = head_junk + tail_junk
     body = lines[start:end]
     if not body:
         detail = f" (only website furniture: {', '.join(junk[:5])})" if junk else ""
@@ -370,16 +439,23 @@ def parse_policy(
 
     title: str | None = None
     head = body[:first_heading]
-    # The title is a short first line that is not a heading; but never take the only line
-    # of an unnumbered policy, or no section would be left.
-    if (
-        head
-        and len(head[0].strip()) <= _TITLE_MAX
-        and not _NUMBERED.match(head[0])
-        and (headings or len(body) > 1)
-    ):
-        title = head[0].strip()
-        head = head[1:]
+    title_at = _title_index(head)
+    # Never take the only line of an unnumbered policy as its title: no section would be left.
+    if title_at is not None and (headings or len(body) > 1):
+        title = head[title_at].strip()
+        before, after = head[:title_at], head[title_at + 1 :]
+        # Furniture above the heading (account links, a site's navigation) is dropped; any other
+        # line there ("УТВЕРЖДЕНО приказом директора ...") is kept, in the preamble: losing a
+        # line of a legal text is worse than showing a stray menu item.
+        head_junk += tuple(line.strip() for line in before if _is_junk(line, patterns))
+        before = [line for line in before if not _is_junk(line, patterns)]
+        # Furniture right under the heading ("Сайтқа кіру", "Тіркелу") is dropped too, as at
+        # the edges; from the first line that is not junk on, every line is kept.
+        skip = 0
+        while skip < len(after) and _is_junk(after[skip], patterns):
+            skip += 1
+        head_junk += tuple(line.strip() for line in after[:skip])
+        head = before + after[skip:]
 
     sections: list[PolicySection] = []
     if head:
@@ -399,7 +475,7 @@ def parse_policy(
         language=language,
         title=title,
         sections=tuple(sections),
-        junk=junk,
+        junk=head_junk + tail_junk,
     )
 
 

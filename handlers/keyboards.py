@@ -203,6 +203,9 @@ class PublishAction(enum.StrEnum):
     REVIEW = "r"     # show the diff of a version waiting for publication
     CONFIRM = "y"
     DISCARD = "n"
+    WITHDRAW = "w"           # ask whether to withdraw a scheduled version
+    WITHDRAW_CONFIRM = "wy"
+    WITHDRAW_KEEP = "wn"
 
 
 class PublishCb(CallbackData, prefix="pp"):

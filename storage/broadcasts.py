@@ -332,3 +332,57 @@ async def failure_reasons(db: Executor, broadcast_id: int, limit: int = 5) -> li
         (broadcast_id,),
     )
     return [(row["last_error"] or "?", row["n"]) for row in rows]
+
+
+# ------------------------------------------------------------------------- inside a caller's transaction
+# For a service that creates a broadcast together with something else (a policy publication and its
+# notice, bot/publishing.py): the same steps as create_draft + start, on the caller's transaction.
+
+async def create_running_in(
+    tx: Executor,
+    *,
+    kind: str,
+    created_by: int,
+    locale: str,
+    now: datetime,
+    actor: str,
+    policy_version: str | None = None,
+    paid: bool = False,
+    progress_chat_id: int | None = None,
+) -> int:
+    """Insert a confirmed broadcast and snapshot its audience; returns its id."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown broadcast kind {kind!r}")
+    broadcast_id = await tx.execute(
+        "INSERT INTO broadcasts (kind, state, policy_version, paid, created_by, locale, progress_chat_id, created_at, "
+        "started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+        (kind, policy_version, int(paid), created_by, locale, progress_chat_id, to_iso(now), to_iso(now)),
+    )
+    await tx.background.execute(
+        f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?2, id FROM ({_audience_sql(kind)})",
+        (None, broadcast_id),
+    )
+    total = int(await tx.background.fetch_value(
+        "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
+    ) or 0)
+    await tx.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (total, broadcast_id))
+    await audit.record(
+        tx, at=now, actor=actor, event="broadcast_started", subject_user_id=None,
+        details={"broadcast_id": broadcast_id, "kind": kind, "recipients": total, "paid": paid,
+                 "policy_version": policy_version},
+    )
+    return broadcast_id
+
+
+async def cancel_in(tx: Executor, broadcast_id: int, *, actor: str, now: datetime) -> bool:
+    """Stop a running broadcast in the caller's transaction. False if it was not running."""
+    changed = await tx.execute(
+        "UPDATE broadcasts SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'",
+        (to_iso(now), broadcast_id),
+    )
+    if changed:
+        await audit.record(
+            tx, at=now, actor=actor, event="broadcast_cancelled", subject_user_id=None,
+            details={"broadcast_id": broadcast_id},
+        )
+    return bool(changed)

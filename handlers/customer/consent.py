@@ -27,9 +27,12 @@ HISTORY_SHOWN = 10
 
 
 def notice_text(i18n: I18nContext, settings: Settings, policies: PolicyLibrary) -> str:
-    return render_notice(
+    text = render_notice(
         i18n.get, settings, version_label=local_date(policies.current.effective_date), language=i18n.locale
     )
+    if policies.current.document(i18n.locale)[1]:  # the policy is not in the user's language
+        text += "\n\n" + i18n.get("policy-consent-fallback-note")
+    return text
 
 
 def notice_keyboard(i18n: I18nContext, policies: PolicyLibrary) -> InlineKeyboardMarkup:

@@ -35,18 +35,32 @@ def section_label(i18n: I18nContext, document: PolicyDocument, index: int) -> st
     return section.short_title() or i18n.get("policy-preamble")
 
 
+def other_language_note(i18n: I18nContext, document: PolicyDocument) -> str:
+    """Said wherever a user is shown a text that is not in their language."""
+    return "\n\n" + i18n.get("policy-fallback-note") if document.language != i18n.locale else ""
+
+
+def section_count(document: PolicyDocument) -> int:
+    """Numbered sections: the introduction (and an unnumbered policy's only part) is not one."""
+    return sum(1 for s in document.sections if s.number is not None) or len(document.sections)
+
+
 def toc_view(
-    i18n: I18nContext, version: PolicyVersion, language: str
+    i18n: I18nContext, version: PolicyVersion, language: str, policies: PolicyLibrary | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    document, fallback = version.document(language)
+    document, _ = version.document(language)
     text = i18n.get(
         "policy-header",
         title=esc(document.title or i18n.get("policy-untitled")),
         date=local_date(version.effective_date),
-        sections=len(document.sections),
+        sections=section_count(document),
     )
-    if fallback:
-        text += "\n\n" + i18n.get("policy-fallback-note")
+    if policies is not None and policies.is_scheduled(version):
+        text += "\n\n" + i18n.get(
+            "policy-scheduled-note", date=local_date(version.effective_date),
+            current=local_date(policies.current.effective_date),
+        )
+    text += other_language_note(i18n, document)
     builder = InlineKeyboardBuilder()
     for section in document.sections:
         builder.button(
@@ -74,7 +88,8 @@ def section_view(
         page=page + 1,
         pages=len(pages),
     )
-    text = header + "\n\n" + esc(pages[page].strip())
+    note = other_language_note(i18n, document)
+    text = header + note + "\n\n" + esc(pages[page].strip())
 
     def cb(action: PolicyAction, section: int = 0, page_no: int = 0) -> PolicyCb:
         return PolicyCb(action=action, version=version.version, lang=document.language, section=section, page=page_no)
@@ -105,7 +120,7 @@ def create_router() -> Router:
     @router.message(Command("policy"))
     @router.message(MenuButton("menu-policy"))
     async def on_policy(message: Message, i18n: I18nContext, policies: PolicyLibrary) -> None:
-        text, markup = toc_view(i18n, policies.current, i18n.locale)
+        text, markup = toc_view(i18n, policies.current, i18n.locale, policies)
         await message.answer(text, reply_markup=markup)
 
     @router.callback_query(PolicyCb.filter())
@@ -120,7 +135,7 @@ def create_router() -> Router:
             return
         if callback_data.action is PolicyAction.TOC:
             await callback.answer()
-            await show(callback, *toc_view(i18n, version, callback_data.lang), fresh=callback_data.fresh)
+            await show(callback, *toc_view(i18n, version, callback_data.lang, policies), fresh=callback_data.fresh)
         elif callback_data.action is PolicyAction.SECTION:
             pages = section_pages(document, callback_data.section)
             if not 0 <= callback_data.page < len(pages):
@@ -139,7 +154,7 @@ def create_router() -> Router:
                 BufferedInputFile(document.text.encode("utf-8"), filename=f"policy-{version.version}-{document.language}.txt"),
                 caption=i18n.get(
                     "policy-file-caption", operator=esc(settings.operator_name_in(i18n.locale)), date=local_date(version.effective_date)
-                ),
+                ) + other_language_note(i18n, document),
             )
 
     return router

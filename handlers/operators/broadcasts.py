@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.formatting import esc, local_time
 from bot.policy import PolicyLibrary
 from handlers.keyboards import AdsCb, BroadcastAction, BroadcastCb
-from handlers.operators.policy_publish import policy_notice, policy_notice_keyboard
+from handlers.policy_notice import policy_notice, policy_notice_keyboard
 from handlers.routing import Router
 from storage import audit, broadcasts
 from storage.broadcasts import KINDS, Broadcast

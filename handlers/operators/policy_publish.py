@@ -1,109 +1,50 @@
-"""Publishing a policy version from the admin chat, and the notice users get about it.
+"""Publishing a policy version from the admin chat; withdrawing a scheduled one.
 
 Flow: staff send kk.md / ru.md (or .txt) documents to the admin chat (each is validated and
 staged), then `/publish_policy YYYY-MM-DD` (also as a reply to one of the documents). The bot
-shows which sections were added, removed or changed and asks for confirmation; only then the
-version is installed, becomes current for users, and the notice broadcast starts.
-A folder added to POLICY_DIR by hand shows up in `/policy_versions` with a button to publish it
-through the same confirmation.
+shows which sections were added, removed or changed and asks for confirmation; only then
+bot/publishing.py publishes it (one transaction with its notice). A date in the future is
+announced now and takes effect on that date; `/withdraw_policy YYYY-MM-DD` (or the button in
+`/policy_versions`) withdraws it before then. A folder added to POLICY_DIR by hand shows up in
+`/policy_versions` with a button to publish it through the same confirmation.
+
+Handlers parse, call one service, render.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
-from collections.abc import Callable
 
 from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
-from aiogram_i18n.cores import BaseCore
 
 from bot import publishing
 from bot.broadcaster import Broadcaster, Progress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import esc, local_date, local_time
-from bot.policy import PolicyError, PolicyLibrary, PolicySection, PolicyVersion, load_policy_library
-from bot.policy_diff import PolicyDiff, diff_documents, diff_versions
+from bot.live_policies import LivePolicies
+from bot.policy import PolicyError, PolicyLibrary, PolicyVersion, load_policy_library
+from bot.policy_diff import diff_versions
+from bot.publishing import PublishRefused
 from handlers.filters import Magic
-from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, PublishAction, PublishCb
+from handlers.keyboards import PublishAction, PublishCb
 from handlers.routing import Router
-from storage import audit, broadcasts, policy_versions
+from storage import broadcasts, policy_versions
 from storage.db import Database
 
-InstallPolicies = Callable[[PolicyLibrary], None]
 
-NOTICE_SECTIONS_SHOWN = 12
-NOTICE_BUTTONS = 6
-
-
-def _label(core: BaseCore, language: str, section: PolicySection) -> str:
-    return section.short_title() or core.get("policy-preamble", language)
+def refusal_text(i18n: I18nContext, refused: PublishRefused) -> str:
+    details = {key: local_date(value) if hasattr(value, "isoformat") else value for key, value in refused.details.items()}
+    return i18n.get(f"pp-refused-{refused.reason}", **details)
 
 
-def notice_diff(library: PolicyLibrary, version: PolicyVersion, language: str) -> tuple[PolicyDiff, PolicyVersion | None]:
-    document, _ = version.document(language)
-    previous = publishing.previous_of(library, version)
-    old = previous.documents.get(document.language) if previous else None
-    return diff_documents(old, document), previous
-
-
-def policy_notice(core: BaseCore, settings: Settings, library: PolicyLibrary, version: PolicyVersion, language: str) -> str:
-    """The policy-update notice in the user's language: what changed."""
-    diff, _ = notice_diff(library, version, language)
-    lines = []
-    for key, sections in (
-        ("policy-change-added", diff.added),
-        ("policy-change-changed", diff.changed),
-        ("policy-change-removed", diff.removed),
-    ):
-        for section in sections:
-            lines.append(core.get(key, language, section=esc(_label(core, language, section))))
-    if len(lines) > NOTICE_SECTIONS_SHOWN:
-        more = len(lines) - NOTICE_SECTIONS_SHOWN
-        lines = lines[:NOTICE_SECTIONS_SHOWN] + [core.get("policy-change-more", language, count=more)]
-    if not lines:
-        lines = [core.get("policy-change-none", language)]
-    return core.get(
-        "policy-update-notice", language,
-        operator=esc(settings.operator_name_in(language)),
-        date=local_date(version.effective_date),
-        changes="\n".join(lines),
-    )
-
-
-def policy_notice_keyboard(core: BaseCore, library: PolicyLibrary, version: PolicyVersion, language: str) -> InlineKeyboardMarkup:
-    """Buttons to read the changed sections, the whole new version, the previous one, and to accept."""
-    document, _ = version.document(language)
-    diff, previous = notice_diff(library, version, language)
-    builder = InlineKeyboardBuilder()
-    for section in diff.to_read[:NOTICE_BUTTONS]:
-        builder.button(
-            text=_label(core, language, section),
-            callback_data=PolicyCb(action=PolicyAction.SECTION, version=version.version, lang=document.language, section=section.index, fresh=True),
-        )
-    builder.button(
-        text=core.get("policy-notice-read-all-button", language),
-        callback_data=PolicyCb(action=PolicyAction.TOC, version=version.version, lang=document.language, fresh=True),
-    )
-    if previous is not None:
-        old_document, _ = previous.document(language)
-        builder.button(
-            text=core.get("policy-notice-previous-button", language, date=local_date(previous.effective_date)),
-            callback_data=PolicyCb(action=PolicyAction.TOC, version=previous.version, lang=old_document.language, fresh=True),
-        )
-    builder.button(
-        text=core.get("policy-notice-accept-button", language),
-        callback_data=ConsentCb(action=ConsentAction.SHOW, version=version.version),
-    )
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def staff_diff(i18n: I18nContext, library: PolicyLibrary, candidate: PolicyVersion) -> str:
-    previous = publishing.previous_of(library, candidate)
+def staff_diff(i18n: I18nContext, library: PolicyLibrary, candidate: PolicyVersion, today: datetime.date) -> str:
+    previous = library.previous_of(candidate)
     lines = [
         i18n.get(
             "pp-review",
@@ -114,6 +55,9 @@ def staff_diff(i18n: I18nContext, library: PolicyLibrary, candidate: PolicyVersi
     for language, diff in diff_versions(previous, candidate).items():
         lines.append("")
         lines.append(i18n.get("pp-review-language", language=language.upper()))
+        if diff.new_language:
+            lines.append(i18n.get("pp-review-new-language", count=len(diff.added)))
+            continue
         if diff.empty:
             lines.append(i18n.get("pp-review-no-changes"))
         for key, sections in (("pp-review-added", diff.added), ("pp-review-removed", diff.removed), ("pp-review-changed", diff.changed)):
@@ -125,7 +69,10 @@ def staff_diff(i18n: I18nContext, library: PolicyLibrary, candidate: PolicyVersi
         lines.append("")
         lines.append(i18n.get("pp-review-missing-language", languages=", ".join(missing)))
     lines.append("")
-    lines.append(i18n.get("pp-review-question"))
+    if candidate.effective_date > today:
+        lines.append(i18n.get("pp-review-question-scheduled", date=local_date(candidate.effective_date)))
+    else:
+        lines.append(i18n.get("pp-review-question"))
     return "\n".join(lines)
 
 
@@ -135,6 +82,18 @@ def confirm_keyboard(i18n: I18nContext, version: str) -> InlineKeyboardMarkup:
     builder.button(text=i18n.get("pp-discard-button"), callback_data=PublishCb(action=PublishAction.DISCARD, version=version))
     builder.adjust(2)
     return builder.as_markup()
+
+
+def withdraw_keyboard(i18n: I18nContext, version: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=i18n.get("pp-withdraw-confirm-button"), callback_data=PublishCb(action=PublishAction.WITHDRAW_CONFIRM, version=version))
+    builder.button(text=i18n.get("pp-withdraw-keep-button"), callback_data=PublishCb(action=PublishAction.WITHDRAW_KEEP, version=version))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def _today(clock: Clock, settings: Settings) -> datetime.date:
+    return publishing.local_today(clock, settings.tz)
 
 
 async def _stage_document(message: Message, bot: Bot, settings: Settings, i18n: I18nContext) -> str:
@@ -171,125 +130,201 @@ def _is_policy_file(message: Message) -> bool:
     return message.document is not None and publishing.policy_file_language(message.document.file_name) is not None
 
 
-def create_router() -> Router:
-    router = Router(name="operator-policy-publish")
+# ------------------------------------------------------------------------------ handlers
 
-    @router.message(Magic(F.document), Magic(F.func(_is_policy_file)), Magic(~F.reply_to_message))
-    async def on_policy_file(message: Message, bot: Bot, settings: Settings, i18n: I18nContext) -> None:
-        try:
-            await message.reply(await _stage_document(message, bot, settings, i18n))
-        except PolicyError as error:
-            await message.reply(i18n.get("pp-error", error=policy_error_text(i18n, error)))
+async def on_policy_file(message: Message, bot: Bot, settings: Settings, i18n: I18nContext) -> None:
+    try:
+        await message.reply(await _stage_document(message, bot, settings, i18n))
+    except PolicyError as error:
+        await message.reply(i18n.get("pp-error", error=policy_error_text(i18n, error)))
 
-    @router.message(Command("publish_policy"))
-    async def on_publish(
-        message: Message, command: CommandObject, bot: Bot, settings: Settings, i18n: I18nContext,
-        policies: PolicyLibrary,
-    ) -> None:
-        version = (command.args or "").strip()
-        try:
-            date = publishing.check_version_name(version)
-            reply = message.reply_to_message
-            if reply is not None and _is_policy_file(reply):
-                await _stage_document(reply, bot, settings, i18n)
-            if date <= policies.current.effective_date:
-                await message.answer(i18n.get("pp-too-early", current=local_date(policies.current.effective_date)))
-                return
-            candidate = publishing.prepare_from_staging(settings.policy_dir, version)
-        except PolicyError as error:
-            await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)) + "\n\n" + i18n.get("pp-usage"))
-            return
-        await message.answer(staff_diff(i18n, policies, candidate), reply_markup=confirm_keyboard(i18n, version))
 
-    @router.message(Command("policy_versions"))
-    async def on_versions(message: Message, settings: Settings, i18n: I18nContext, db: Database, policies: PolicyLibrary) -> None:
-        published = await policy_versions.publications(db)
-        lines = [i18n.get("pp-versions-title")]
-        for version in reversed(policies.versions):
-            by, at = published.get(version.version, ("—", None))
-            lines.append(
-                i18n.get(
-                    "pp-versions-line",
-                    version=local_date(version.effective_date),
-                    languages=", ".join(lang.upper() for lang in version.languages),
-                    time=local_time(at, settings.tz) if at else "—",
-                    by=actor_label(i18n, by),
-                    current=i18n.get("pp-versions-current") if version is policies.current else "",
-                )
+async def on_publish(
+    message: Message, command: CommandObject, bot: Bot, settings: Settings, i18n: I18nContext,
+    policies: PolicyLibrary, clock: Clock,
+) -> None:
+    version = (command.args or "").strip()
+    today = _today(clock, settings)
+    try:
+        date = publishing.check_version_name(version)
+        reply = message.reply_to_message
+        if reply is not None and _is_policy_file(reply):
+            await _stage_document(reply, bot, settings, i18n)
+        publishing.check_effective_date(date, policies, today)
+        candidate = publishing.prepare_from_staging(settings.policy_dir, version)
+    except PublishRefused as refused:
+        await message.answer(refusal_text(i18n, refused))
+        return
+    except PolicyError as error:
+        await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)) + "\n\n" + i18n.get("pp-usage"))
+        return
+    await message.answer(staff_diff(i18n, policies, candidate, today), reply_markup=confirm_keyboard(i18n, version))
+
+
+async def on_withdraw_command(
+    message: Message, command: CommandObject, settings: Settings, i18n: I18nContext, policies: PolicyLibrary,
+) -> None:
+    version = (command.args or "").strip()
+    target = policies.get(version) if version else None
+    if target is None or not policies.is_scheduled(target):
+        await message.answer(i18n.get("pp-refused-not-scheduled") + "\n\n" + i18n.get("pp-usage"))
+        return
+    await message.answer(
+        i18n.get("pp-withdraw-question", version=local_date(target.effective_date)),
+        reply_markup=withdraw_keyboard(i18n, version),
+    )
+
+
+async def on_versions(
+    message: Message, settings: Settings, i18n: I18nContext, db: Database, policies: PolicyLibrary,
+) -> None:
+    published = await policy_versions.publications(db)
+    lines = [i18n.get("pp-versions-title")]
+    builder = InlineKeyboardBuilder()
+    for version in reversed(policies.versions + policies.scheduled):
+        by, at = published.get(version.version, ("—", None))
+        if policies.is_scheduled(version):
+            status = i18n.get("pp-versions-scheduled", date=local_date(version.effective_date))
+            builder.button(
+                text=i18n.get("pp-withdraw-button", version=local_date(version.effective_date)),
+                callback_data=PublishCb(action=PublishAction.WITHDRAW, version=version.version),
             )
-        builder = InlineKeyboardBuilder()
-        try:
-            on_disk = load_policy_library(settings.policy_dir)
-        except PolicyError as error:
-            lines.append(i18n.get("pp-error", error=policy_error_text(i18n, error)))
         else:
-            for version in on_disk.versions:
-                if version.version not in published and version.effective_date > policies.current.effective_date:
-                    lines.append(i18n.get("pp-versions-unpublished", version=local_date(version.effective_date)))
-                    builder.button(
-                        text=i18n.get("pp-review-button", version=local_date(version.effective_date)),
-                        callback_data=PublishCb(action=PublishAction.REVIEW, version=version.version),
-                    )
-        builder.adjust(1)
-        await message.answer("\n".join(lines), reply_markup=builder.as_markup())
+            status = i18n.get("pp-versions-current") if version is policies.current else ""
+        lines.append(
+            i18n.get(
+                "pp-versions-line",
+                version=local_date(version.effective_date),
+                languages=", ".join(lang.upper() for lang in version.languages),
+                time=local_time(at, settings.tz) if at else "—",
+                by=actor_label(i18n, by),
+                current=status,
+            )
+        )
+    try:
+        on_disk = load_policy_library(settings.policy_dir)
+    except PolicyError as error:
+        lines.append(i18n.get("pp-error", error=policy_error_text(i18n, error)))
+    else:
+        for version in on_disk.versions:
+            if version.version not in published and version.effective_date > policies.current.effective_date:
+                lines.append(i18n.get("pp-versions-unpublished", version=local_date(version.effective_date)))
+                builder.button(
+                    text=i18n.get("pp-review-button", version=local_date(version.effective_date)),
+                    callback_data=PublishCb(action=PublishAction.REVIEW, version=version.version),
+                )
+    builder.adjust(1)
+    await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 
-    @router.callback_query(PublishCb.filter())
-    async def on_button(
-        callback: CallbackQuery, callback_data: PublishCb, settings: Settings, i18n: I18nContext, db: Database,
-        clock: Clock, policies: PolicyLibrary, broadcaster: Broadcaster, install_policies: InstallPolicies,
-    ) -> None:
-        message = callback.message
-        assert isinstance(message, Message)
-        version = callback_data.version
-        if policies.get(version) is not None:
-            await callback.answer(i18n.get("pp-already-published"), show_alert=True)
-            return
+
+async def on_button(
+    callback: CallbackQuery, callback_data: PublishCb, settings: Settings, i18n: I18nContext, db: Database,
+    clock: Clock, policies: PolicyLibrary, live_policies: LivePolicies, broadcaster: Broadcaster,
+) -> None:
+    message = callback.message
+    assert isinstance(message, Message)
+    action = callback_data.action
+    try:
+        # The version names folders under POLICY_DIR: never let callback data name another path.
+        effective = publishing.check_version_name(callback_data.version)
+    except PolicyError:
+        await callback.answer(i18n.get("button-outdated"), show_alert=True)
+        return
+    if action in (PublishAction.REVIEW, PublishAction.CONFIRM, PublishAction.DISCARD) and (
+        policies.get(callback_data.version) is not None
+    ):
+        # A review message left over from a publication that went through (perhaps by another operator).
+        await callback.answer(i18n.get("pp-refused-already-published", version=local_date(callback_data.version)), show_alert=True)
+        return
+    if action is PublishAction.DISCARD:
+        await callback.answer()
+        publishing.discard_prepared(settings.policy_dir, callback_data.version)
+        await message.edit_text(i18n.get("pp-discarded", version=local_date(effective)))
+        return
+    if action in (PublishAction.WITHDRAW, PublishAction.WITHDRAW_CONFIRM, PublishAction.WITHDRAW_KEEP):
+        await _on_withdraw_button(callback, callback_data, message, settings, i18n, db, clock, policies, live_policies, broadcaster)
+        return
+    if action is PublishAction.REVIEW:
         try:
-            candidate = publishing.load_candidate(settings.policy_dir, version)
+            candidate = publishing.load_candidate(settings.policy_dir, callback_data.version)
         except PolicyError as error:
             await callback.answer()
             await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)))
             return
-        if candidate is None or candidate.effective_date <= policies.current.effective_date:
+        if candidate is None:
             await callback.answer(i18n.get("button-outdated"), show_alert=True)
             return
-        if callback_data.action is PublishAction.REVIEW:
-            await callback.answer()
-            await message.answer(staff_diff(i18n, policies, candidate), reply_markup=confirm_keyboard(i18n, version))
-            return
-        if callback_data.action is PublishAction.DISCARD:
-            await callback.answer()
-            await message.edit_text(i18n.get("pp-discarded", version=local_date(candidate.effective_date)))
-            return
-        # Confirmed: install, make current, record, and tell the users.
-        actor = audit.operator_actor(callback.from_user.id)
-        now = clock.now()
-        try:
-            publishing.install(settings.policy_dir, version)
-            full = load_policy_library(settings.policy_dir)
-        except PolicyError as error:
-            await callback.answer()
-            await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)))
-            return
-        if not await policy_versions.record_publication(db, version, actor=actor, now=now):
-            await callback.answer(i18n.get("pp-already-published"), show_alert=True)
-            return
-        library = publishing.effective_library(full, await policy_versions.published_versions(db))
-        install_policies(library)
         await callback.answer()
-        await message.edit_text(i18n.get("pp-published", version=local_date(candidate.effective_date)))
-        broadcast_id = await broadcasts.create_draft(
-            db, kind="policy", created_by=callback.from_user.id, locale=i18n.locale, now=now,
-            policy_version=version, paid=settings.broadcast_paid,
+        today = _today(clock, settings)
+        await message.answer(staff_diff(i18n, policies, candidate, today), reply_markup=confirm_keyboard(i18n, callback_data.version))
+        return
+    # Confirmed.
+    try:
+        published = await publishing.publish_version(
+            db, policy_dir=settings.policy_dir, version=callback_data.version, library=policies,
+            operator_id=callback.from_user.id, locale=i18n.locale, paid=settings.broadcast_paid,
+            now=clock.now(), today=_today(clock, settings), progress_chat_id=message.chat.id,
         )
-        started = await broadcasts.start(db, broadcast_id, actor=actor, now=now)
-        assert started is not None
-        await policy_versions.set_broadcast(db, version, broadcast_id)
-        text, markup = broadcaster.views.progress(  # type: ignore[attr-defined]
-            started, Progress(counts=await broadcasts.counts(db, broadcast_id), rate=0.0, eta_seconds=None)
-        )
-        progress = await message.answer(text, reply_markup=markup)
-        await broadcasts.set_progress_message(db, broadcast_id, progress.chat.id, progress.message_id)
-        broadcaster.wake()
+    except PublishRefused as refused:
+        await callback.answer()
+        await message.answer(refusal_text(i18n, refused))  # a message: alerts take no HTML and 200 characters
+        return
+    except PolicyError as error:
+        await callback.answer()
+        await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)))
+        return
+    live_policies.replace(published.library)
+    await callback.answer()
+    key = "pp-published-scheduled" if published.scheduled else "pp-published"
+    await message.edit_text(i18n.get(key, version=local_date(published.version.effective_date)))
+    started = await broadcasts.get(db, published.broadcast_id)
+    assert started is not None
+    text, markup = broadcaster.views.progress(  # type: ignore[attr-defined]
+        started, Progress(counts=await broadcasts.counts(db, published.broadcast_id), rate=0.0, eta_seconds=None)
+    )
+    progress = await message.answer(text, reply_markup=markup)
+    await broadcasts.set_progress_message(db, published.broadcast_id, progress.chat.id, progress.message_id)
+    broadcaster.wake()
 
+
+async def _on_withdraw_button(
+    callback: CallbackQuery, callback_data: PublishCb, message: Message, settings: Settings, i18n: I18nContext,
+    db: Database, clock: Clock, policies: PolicyLibrary, live_policies: LivePolicies, broadcaster: Broadcaster,
+) -> None:
+    target = policies.get(callback_data.version)
+    if target is None or not policies.is_scheduled(target):
+        await callback.answer(i18n.get("pp-refused-not-scheduled"), show_alert=True)
+        return
+    date = local_date(target.effective_date)
+    if callback_data.action is PublishAction.WITHDRAW:
+        await callback.answer()
+        await message.answer(i18n.get("pp-withdraw-question", version=date), reply_markup=withdraw_keyboard(i18n, target.version))
+        return
+    if callback_data.action is PublishAction.WITHDRAW_KEEP:
+        await callback.answer()
+        await message.edit_text(i18n.get("pp-withdraw-kept", version=date))
+        return
+    try:
+        withdrawn = await publishing.withdraw_version(
+            db, policy_dir=settings.policy_dir, version=target.version, library=policies,
+            operator_id=callback.from_user.id, now=clock.now(), today=_today(clock, settings),
+        )
+    except PublishRefused as refused:
+        await callback.answer()
+        await message.answer(refusal_text(i18n, refused))
+        return
+    live_policies.replace(withdrawn.library)
+    if withdrawn.broadcast_id is not None:
+        broadcaster.cancel(withdrawn.broadcast_id)
+    await callback.answer()
+    await message.edit_text(i18n.get("pp-withdrawn", version=date))
+
+
+def create_router() -> Router:
+    router = Router(name="operator-policy-publish")
+    router.message.register(on_policy_file, Magic(F.document), Magic(F.func(_is_policy_file)), Magic(~F.reply_to_message))
+    router.message.register(on_publish, Command("publish_policy"))
+    router.message.register(on_withdraw_command, Command("withdraw_policy"))
+    router.message.register(on_versions, Command("policy_versions"))
+    router.callback_query.register(on_button, PublishCb.filter())
     return router

@@ -18,3 +18,5 @@ policy-next-page-button = Далее ▶️
 policy-prev-section-button = ⏮ Предыдущий раздел
 policy-next-section-button = Следующий раздел ⏭
 policy-file-caption = Политика конфиденциальности { $operator }, редакция от { $date }.
+policy-scheduled-note = <i>Эта редакция вступит в силу { $date }. До этого действует редакция от { $current }.</i>
+policy-consent-fallback-note = <i>Политики нет на русском языке: кнопка «Прочитать политику» откроет её текст на казахском.</i>

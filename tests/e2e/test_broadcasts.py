@@ -251,7 +251,7 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     assert "kk.md" in (staged.text or "")
     harness.server.user_message(OPERATOR, chat_id=ADMIN_CHAT_ID, document=("ru.md", ru_new.encode()))
     ru_doc = [m for m in harness.server.messages(ADMIN_CHAT_ID) if m.document and m.document[0] == "ru.md"][-1]
-    replies = await harness.send(OPERATOR, "/publish_policy 2026-04-01", chat_id=ADMIN_CHAT_ID, reply_to_message_id=ru_doc.message_id)
+    replies = await harness.send(OPERATOR, "/publish_policy 2026-03-01", chat_id=ADMIN_CHAT_ID, reply_to_message_id=ru_doc.message_id)
     review = replies[-1].text or ""
     assert "Добавлен 1 раздел: 11. ХРАНЕНИЕ В ОБЛАКЕ" in review
     assert "Изменён 1 раздел: 2. ОБЩИЕ ПОЛОЖЕНИЯ" in review
@@ -261,7 +261,7 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
 
     await harness.press(OPERATOR, "✅ Опубликовать", chat_id=ADMIN_CHAT_ID)
     await broadcaster(harness).run_until_idle()
-    assert (policy_dir / "2026-04-01" / "ru.md").is_file()
+    assert (policy_dir / "2026-03-01" / "ru.md").is_file()
 
     notice = harness.server.last_bot_message(ru_user)
     assert "Политика конфиденциальности обновлена" in (notice.text or "")
@@ -271,7 +271,7 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     assert "11. БҰЛТТА САҚТАУ" in (kk_notice.text or "")
 
     [status] = await harness.send(ru_user, "/consent")
-    assert "с 01.04.2026 действует новая редакция" in (status.text or "")
+    assert "с 01.03.2026 действует новая редакция" in (status.text or "")
     await harness.press(ru_user, "Ознакомиться и принять")
     await harness.press(ru_user, "Даю согласие")
     # The changed section opens from the notice in a new message; the notice keeps its buttons.
@@ -284,6 +284,6 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     assert "01.01.2026" in (old.text or "")
     assert harness.server.messages(kk_user)[notice_index(harness, kk_user, kk_notice)].buttons()
     record = await consents.latest(harness.app.db, ru_user)
-    assert record is not None and record.policy_version == "2026-04-01"
+    assert record is not None and record.policy_version == "2026-03-01"
     [versions] = await harness.send(OPERATOR, "/policy_versions", chat_id=ADMIN_CHAT_ID)
     assert f"оператор {OPERATOR}" in (versions.text or "") and "действующая" in (versions.text or "")

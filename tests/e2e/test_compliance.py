@@ -82,7 +82,7 @@ async def test_operators_read_policy_errors_in_their_language(h: Harness) -> Non
     assert "«abc» — не дата" in (not_a_date.text or "") and "is not a date" not in (not_a_date.text or "")
     [no_day] = await h.send(777, "/publish_policy 2027-02-30", chat_id=ADMIN_CHAT_ID)
     assert "даты «2027-02-30» не существует" in (no_day.text or "")
-    [no_files] = await h.send(777, "/publish_policy 2027-05-01", chat_id=ADMIN_CHAT_ID)
+    [no_files] = await h.send(777, "/publish_policy 2026-05-01", chat_id=ADMIN_CHAT_ID)
     assert "файлы политики не присланы" in (no_files.text or "")
     assert "were sent" not in (no_files.text or "")
     [versions] = await h.send(777, "/policy_versions", chat_id=ADMIN_CHAT_ID)

@@ -173,7 +173,7 @@ async def test_new_policy_version_makes_consent_outdated(
     try:
         user = harness.user(309)
         await harness.onboard(user)
-        shutil.copytree(policies / "2026-01-01", policies / "2026-04-01")
+        shutil.copytree(policies / "2026-01-01", policies / "2026-03-01")
         await harness.restart()
         # A folder added by hand becomes current only when an operator publishes it.
         [status] = await harness.send(user, "/consent")
@@ -181,18 +181,18 @@ async def test_new_policy_version_makes_consent_outdated(
         operator = harness.user(9001, first_name="Оператор")
         stand_in.add_group(ADMIN_CHAT_ID, members=[operator])
         await harness.send(operator, "/policy_versions", chat_id=ADMIN_CHAT_ID)
-        await harness.press(operator, "Опубликовать редакцию от 01.04.2026", chat_id=ADMIN_CHAT_ID)
+        await harness.press(operator, "Опубликовать редакцию от 01.03.2026", chat_id=ADMIN_CHAT_ID)
         await harness.press(operator, "✅ Опубликовать", chat_id=ADMIN_CHAT_ID)
         # The update notice goes out as a broadcast in the background: let it finish first, so
         # it does not land among the replies checked below.
         await harness.app.extra["broadcaster"].run_until_idle()
         [status] = await harness.send(user, "/consent")
-        assert "с 01.04.2026 действует новая редакция" in (status.text or "")
+        assert "с 01.03.2026 действует новая редакция" in (status.text or "")
         replies = await harness.send(user, "/start")
         assert any("Политика конфиденциальности обновилась" in (m.text or "") for m in replies)
-        assert "редакция от 01.04.2026" in (replies[-1].text or "")
+        assert "редакция от 01.03.2026" in (replies[-1].text or "")
         await harness.press(user, "Даю согласие")
         record = await consents.latest(harness.app.db, user)
-        assert record is not None and record.policy_version == "2026-04-01"
+        assert record is not None and record.policy_version == "2026-03-01"
     finally:
         await harness.stop()

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
 
 PROJECT = Path(__file__).resolve().parents[2]
+SAMPLE_POLICY = PROJECT / "bot" / "sample_policy"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under the folder (hidden ones too) with a hash of its content."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+def publishable_date() -> str:
+    """A date the demo accepts for a new version: today in Almaty (the demo runs on the real
+    clock), and after the sample policy's 2026-01-01."""
+    today = datetime.now(ZoneInfo("Asia/Almaty")).date()
+    return max(today, date(2026, 1, 2)).isoformat()
 
 
 def number_free(text: str) -> str:
@@ -16,16 +36,17 @@ def number_free(text: str) -> str:
     return re.sub(r"\b20\d\d-(\d{4})\b", r"YYYY-\1", text)
 
 
-def run_demo(script: list[str], *args: str) -> str:
+def run_demo(script: list[str], *args: str, cwd: Path = PROJECT, **extra_env: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    for name in ("BOT_TOKEN", "ADMIN_CHAT_ID", "TELEGRAM_API_URL", "DATABASE_URL"):
+    for name in ("BOT_TOKEN", "ADMIN_CHAT_ID", "TELEGRAM_API_URL", "DATABASE_URL", "POLICY_DIR"):
         env.pop(name, None)  # the demo needs none of them
+    env.update(extra_env)
     completed = subprocess.run(
         [sys.executable, "-m", "bot", "demo", *args],
         input="\n".join(script) + "\n",
         capture_output=True,
         text=True,
-        cwd=PROJECT,
+        cwd=cwd,
         env=env,
         timeout=90,
     )
@@ -92,3 +113,38 @@ def test_demo_claim_round_trip_in_kazakh_with_reminders_and_broadcast() -> None:
     assert "№ YYYY-0001 өтініш бойынша" in customer  # labelled with the number, in Kazakh
     # The operators' chat speaks OPERATOR_LANGUAGE (Russian by default), whatever the operator's app language.
     assert "1 получатель" in out.split(":reply /broadcast all")[-1]
+
+
+def test_demo_publishing_never_writes_into_the_repository(tmp_path: Path) -> None:
+    before = tree_digest(SAMPLE_POLICY)
+    ru = (SAMPLE_POLICY / "2026-01-01" / "ru.md").read_text(encoding="utf-8")
+    upload = tmp_path / "ru.md"
+    upload.write_text(ru + "\n11. ХРАНЕНИЕ В ОБЛАКЕ\nДанные хранятся в облаке.\n", encoding="utf-8")
+    version = publishable_date()
+    out = run_demo([
+        "/start", ":2", ":2",
+        ":ops", f":file {upload}", f"/publish_policy {version}", ":1",
+        ":me", "/policy",
+    ])
+    assert "Файл ru.md принят: 11 разделов" in out  # the real file from disk, as a document
+    assert "Новый раздел: 11. ХРАНЕНИЕ В ОБЛАКЕ" in out  # the customer got the notice
+    customer = out.split("> /policy")[-1]
+    day = date.fromisoformat(version)
+    assert f"{day:%d.%m.%Y}" in customer
+    assert tree_digest(SAMPLE_POLICY) == before  # nothing written into the repository
+
+
+def test_demo_shows_the_policy_of_policy_dir_from_the_option_the_environment_and_env_file(tmp_path: Path) -> None:
+    own = tmp_path / "own-policies" / "2026-02-01"
+    own.mkdir(parents=True)
+    (own / "ru.md").write_text("ПОЛИТИКА ДЕМО-МАГАЗИНА\n1. ОБЩЕЕ\n1.1. Текст.\n", encoding="utf-8")
+    folder = own.parent
+    before = tree_digest(folder)
+    script = ["/start", ":2", ":2", "/policy"]
+    assert "ПОЛИТИКА ДЕМО-МАГАЗИНА" in run_demo(script, "--policy-dir", str(folder))
+    assert "ПОЛИТИКА ДЕМО-МАГАЗИНА" in run_demo(script, POLICY_DIR=str(folder))
+    workdir = tmp_path / "workdir"
+    workdir.mkdir()
+    (workdir / ".env").write_text(f"BOT_TOKEN=1:ignored-by-the-demo\nPOLICY_DIR={folder}\n", encoding="utf-8")
+    assert "ПОЛИТИКА ДЕМО-МАГАЗИНА" in run_demo(script, cwd=workdir)
+    assert tree_digest(folder) == before

@@ -33,19 +33,19 @@ async def test_publication_is_seen_everywhere_without_a_restart(
         user = harness.user(321)
         await harness.onboard(user)
         # A folder added later is on disk but not in force until an operator publishes it.
-        shutil.copytree(policies / "2026-01-01", policies / "2026-04-01")
+        shutil.copytree(policies / "2026-01-01", policies / "2026-03-01")
         await harness.restart()
         operator = harness.user(9001, first_name="Оператор")
         stand_in.add_group(ADMIN_CHAT_ID, members=[operator])
 
         await harness.send(operator, "/policy_versions", chat_id=ADMIN_CHAT_ID)
-        await harness.press(operator, "Опубликовать редакцию от 01.04.2026", chat_id=ADMIN_CHAT_ID)
+        await harness.press(operator, "Опубликовать редакцию от 01.03.2026", chat_id=ADMIN_CHAT_ID)
         await harness.press(operator, "✅ Опубликовать", chat_id=ADMIN_CHAT_ID)
         await harness.app.extra["broadcaster"].run_until_idle()
 
         # The operators' list shows the new version as the one in force.
         [versions] = await harness.send(operator, "/policy_versions", chat_id=ADMIN_CHAT_ID)
-        line = next((row for row in (versions.text or "").splitlines() if row.startswith("01.04.2026")), "")
+        line = next((row for row in (versions.text or "").splitlines() if row.startswith("01.03.2026")), "")
         assert "действующая" in line, versions.text
         # The notice reached the user and each of its buttons works.
         notice = harness.server.last_bot_message(user)
@@ -56,14 +56,14 @@ async def test_publication_is_seen_everywhere_without_a_restart(
             assert OUTDATED not in str(harness.server.answered_callbacks[-1].get("text"))
         # "Review and accept" shows the notice for the new version; /consent calls the old
         # consent outdated until the user accepts; /policy is the new text.
-        assert "редакция от 01.04.2026" in harness.last_text(user)
+        assert "редакция от 01.03.2026" in harness.last_text(user)
         [status] = await harness.send(user, "/consent")
-        assert "с 01.04.2026 действует новая редакция" in (status.text or "")
+        assert "с 01.03.2026 действует новая редакция" in (status.text or "")
         [toc] = await harness.send(user, "/policy")
-        assert "01.04.2026" in (toc.text or "")
+        assert "01.03.2026" in (toc.text or "")
         await harness.send(user, "/start")
         await harness.press(user, "Даю согласие")
         record = await consents.latest(harness.app.db, user)
-        assert record is not None and record.policy_version == "2026-04-01"
+        assert record is not None and record.policy_version == "2026-03-01"
     finally:
         await harness.stop()

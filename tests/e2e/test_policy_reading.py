@@ -43,6 +43,11 @@ async def read_whole_policy(harness: Harness, user: int) -> tuple[list[str], int
 async def test_reading_every_section_shows_every_line_in_order(harness: Harness) -> None:
     user = harness.user(201)
     await harness.onboard(user)
+    [toc] = await harness.send(user, "/policy")
+    document, _ = harness.app.policies.current.document("ru")
+    numbered = [s for s in document.sections if s.number is not None]
+    assert document.sections[0].number is None and len(numbered) < len(document.sections)
+    assert f"· {len(numbered)} разделов" in (toc.text or "")  # the introduction is not counted
     seen, pages = await read_whole_policy(harness, user)
     document, _ = harness.app.policies.current.document("ru")
     expected = [line for section in document.sections for line in normalized_lines(section.text)]
@@ -91,15 +96,30 @@ async def test_download_and_fallback_language(
     await harness.start()
     try:
         user = harness.user(203, language_code="kk")
-        await harness.onboard(user, language="kk")
+        await harness.onboard(user, language="kk", accept=None)
+        # Told wherever the other language's text is shown, in the user's language: the consent
+        # notice they are asked to accept, the contents, every section, the file's caption.
+        assert "Саясат қазақ тілінде жоқ" in harness.last_text(user)
+        await harness.press(user, "Келісім беремін")
         [toc] = await harness.send(user, "/policy")
         assert "01.03.2026" in (toc.text or "")
-        assert "қазақ тілінде жоқ" in (toc.text or "")  # the note, in the user's language
+        assert "қазақ тілінде жоқ" in (toc.text or "")
+        await harness.press(user, "1. ")  # the contents turn into the section
+        assert "1. " in harness.last_text(user) and "қазақ тілінде жоқ" in harness.last_text(user)
+        await harness.send(user, "/policy")
         [file_message] = await harness.press(user, "Толық мәтінді жүктеу")
         assert file_message.document is not None
+        assert "қазақ тілінде жоқ" in (file_message.caption or "")
         name, content = file_message.document
         assert name == "policy-2026-03-01-ru.txt"
         assert content.decode("utf-8") == app.policies.current.documents["ru"].text
+        # A Russian reader of the same version sees no such note.
+        other = harness.user(205)
+        await harness.onboard(other, accept=None)
+        assert "нет на русском" not in harness.last_text(other)
+        await harness.press(other, "Даю согласие")
+        [toc] = await harness.send(other, "/policy")
+        assert "нет на русском" not in (toc.text or "")
     finally:
         await harness.stop()
 
