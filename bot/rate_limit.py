@@ -127,3 +127,51 @@ class RateLimiter:
             yield
         finally:
             self.release()
+
+
+class OutageBackoff:
+    """How long every sender waits while Telegram keeps failing (5xx answers, network errors).
+
+    A single failure pauses nobody (it may concern that one recipient, who is tried again
+    later). From the second failure in a row on, the whole broadcast pauses: ``first`` seconds,
+    then ``factor`` times longer each time a request sent after the last pause fails as well, at
+    most ``cap``. A success ends the outage and resets the back-off.
+
+    Requests are numbered as they start (tickets). A request that was already under way when a
+    pause was decided belongs to the same burst of failures: its failure does not lengthen the
+    pause, so a few requests in flight at the start of an outage count as one failure.
+    """
+
+    def __init__(self, first: float = 1.0, cap: float = 60.0, factor: float = 2.0) -> None:
+        if first <= 0 or cap < first or factor < 1:
+            raise ValueError("need 0 < first <= cap and factor >= 1")
+        self.first = first
+        self.cap = cap
+        self.factor = factor
+        self.consecutive = 0      # failures in a row (requests of one burst count once)
+        self.delay = 0.0          # the pause last decided; 0 while there is no outage
+        self._burst_until = -1    # tickets up to this one were under way at the last decision
+
+    @property
+    def in_outage(self) -> bool:
+        return self.delay > 0
+
+    def failure(self, ticket: int, issued: int) -> float:
+        """The request numbered `ticket` failed while `issued` requests had been started;
+        returns how long everybody should pause from now (0: no pause)."""
+        if ticket <= self._burst_until:
+            return 0.0
+        self.consecutive += 1
+        self._burst_until = issued
+        if self.consecutive < 2:
+            return 0.0
+        self.delay = self.first if self.delay == 0 else min(self.cap, self.delay * self.factor)
+        return self.delay
+
+    def success(self) -> bool:
+        """A request succeeded; True if that ended an outage."""
+        ended = self.in_outage
+        self.consecutive = 0
+        self.delay = 0.0
+        self._burst_until = -1
+        return ended

@@ -36,7 +36,11 @@ async def make_harness(
 
     async def make(**overrides: Any) -> Harness:
         settings = make_settings(**{"policy_dir": policy_dir, "broadcast_rate": RATE, **overrides})
-        app = await create_app(settings, clock=ManualClock(START))
+        clock = ManualClock(START)
+        # The broadcaster paces on the manual clock (it sleeps by moving it) and the stand-in
+        # stamps requests and times outages on the same clock: rates are measured, not waited for.
+        stand_in.clock = clock.monotonic
+        app = await create_app(settings, clock=clock)
         await app.startup()
         h = Harness(app, stand_in)
         stand_in.add_group(ADMIN_CHAT_ID, members=[h.user(OPERATOR, first_name="Оператор")])
