@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -80,6 +81,8 @@ def guarantee(kind: str) -> Guarantee:
     return "at_least_once" if kind in LEGAL_KINDS else "at_most_once"
 
 
+_PAGE_TITLE = re.compile(r"<title>([^<]{1,80})</title>", re.IGNORECASE)
+
 # Errors after which Telegram may well accept the same request a moment later.
 _TRANSIENT = (TelegramServerError, TelegramNetworkError, ClientDecodeError)
 
@@ -122,6 +125,11 @@ class Views(Protocol):
 
 def describe_error(error: TelegramAPIError | ClientDecodeError) -> str:
     """Error class and Telegram's description (never the message text), bounded."""
+    if isinstance(error, ClientDecodeError) and isinstance(error.data, str):
+        # Not the Bot API's JSON: an error page of Telegram's front-end ("502 Bad Gateway").
+        title = _PAGE_TITLE.search(error.data)
+        if title:
+            return f"{type(error).__name__}: HTTP {title.group(1).strip()}"[:200]
     return f"{type(error).__name__}: {error.message}"[:200]
 
 
@@ -429,13 +437,14 @@ class Broadcaster:
             self._on_pause_change()
 
     def _pause_for(self, reason: Literal["outage", "flood"], seconds: float, detail: str) -> None:
-        self.limiter.pause(seconds)
+        self.limiter.pause(seconds, probe=reason == "outage")
         until = self.clock.now() + timedelta(seconds=max(0.0, self.limiter.paused_until - self._monotonic()))
         self._set_pause(Pause(reason, detail, until))
 
     def _succeeded(self) -> None:
         if self.backoff.success():
             log.info("broadcast: Telegram answers again, sending resumes")
+        self.limiter.resume()
         if self._pause is not None:
             self._set_pause(None)
 

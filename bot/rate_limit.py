@@ -14,6 +14,9 @@ Two rules work together:
   least ``period`` apart, so no window of ``period`` holds more than ``rate`` of them.
 
 ``pause(seconds)`` (on 429 Too Many Requests) stops every caller until the time has passed.
+``pause(seconds, probe=True)`` (Telegram failing) also lets only one request at a time through
+afterwards, until ``resume()``: one probe tells whether the server is back, rather than every
+waiting caller failing at once.
 
 Spacing is kept on the schedule, not on when a sleeping caller happened to wake up: a caller who
 was already waiting when its turn came starts "at" its scheduled time (up to ``tolerance``
@@ -61,6 +64,7 @@ class RateLimiter:
         self._paused_until = float("-inf")
         self._turn = asyncio.Lock()  # callers are served in arrival order
         self._released = asyncio.Event()
+        self._probing = False  # after an outage pause: one request in flight until resume()
         self.pauses = 0
 
     # ----------------------------------------------------------------- state
@@ -73,10 +77,22 @@ class RateLimiter:
     def paused_until(self) -> float:
         return self._paused_until
 
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429 retry_after=seconds: nobody starts a request before then."""
+    @property
+    def probing(self) -> bool:
+        return self._probing
+
+    def pause(self, seconds: float, *, probe: bool = False) -> None:
+        """Nobody starts a request for `seconds` (Telegram said 429 retry_after=seconds, or is
+        failing); with `probe`, afterwards only one at a time until resume()."""
         self.pauses += 1
         self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+        self._probing = self._probing or probe
+
+    def resume(self) -> None:
+        """The server answers again: back to the full rate."""
+        if self._probing:
+            self._probing = False
+            self._released.set()
 
     # ----------------------------------------------------------------- use
 
@@ -91,6 +107,12 @@ class RateLimiter:
                     self._finished.popleft()
                 spacing = self._next_at - now
                 waits = [self._paused_until - now]
+                if self._probing and self._in_flight:
+                    # One probe at a time while the server is failing: wait for its answer.
+                    held_back = True
+                    self._released.clear()
+                    await self._released.wait()
+                    continue
                 if len(self._finished) + self._in_flight >= self.capacity:
                     if not self._finished:
                         # Every slot is in flight: wait for one to come back.
