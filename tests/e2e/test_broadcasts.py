@@ -44,15 +44,15 @@ async def make_harness(
         # stamps requests and times outages on the same clock: rates are measured, not waited for.
         stand_in.clock = clock.monotonic
         app = await create_app(settings, clock=clock)
-        await app.startup()
         h = Harness(app, stand_in)
+        await h.start()
         stand_in.add_group(ADMIN_CHAT_ID, members=[h.user(OPERATOR, first_name="Оператор")])
         harnesses.append(h)
         return h
 
     yield make
     for h in harnesses:
-        await h.app.shutdown()
+        await h.stop()
 
 
 def broadcaster(harness: Harness) -> Broadcaster:
