@@ -29,8 +29,8 @@ How to use it
 
     Every request is recorded in ``tg.calls``; ``tg.messages(chat_id)`` shows a
     chat as the person sees it (after edits and deletions); ``tg.fail_next(...)``,
-    ``tg.block(...)`` and ``tg.deleted_users`` inject the failures the bot must
-    survive.
+    ``tg.fail_for(seconds)`` (an outage), ``tg.block(...)`` and ``tg.deleted_users``
+    inject the failures the bot must survive.
 
     Who can be messaged follows Telegram: a chat never seen answers "chat not
     found"; a person known only as a group member (``add_group(members=...)``)
