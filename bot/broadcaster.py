@@ -16,7 +16,9 @@ Failures:
 - 403 / "chat not found" / deactivated: the user is marked unreachable and skipped from then on.
 - 5xx, network errors and answers that are not the Bot API's JSON (Telegram's front answers an
   HTML "502 Bad Gateway" page during an outage) are *transient*: the recipient goes back to
-  'pending' and is tried again in a later pass over the broadcast; from the second such failure
+  'pending' and is tried again in a later pass over the broadcast (except after a network error
+  in an at-most-once broadcast: without an answer the copy may have arrived, so the row becomes
+  'uncertain'); from the second such failure
   in a row the whole broadcast pauses with a growing back-off (`OutageBackoff`, capped) and
   resumes at the first success. A recipient is written off as 'failed' only when its own sends
   keep failing while other recipients' succeed (`max_attempts` times), or after `max_transient`
@@ -501,6 +503,12 @@ class Broadcaster:
         if pause:
             log.warning("broadcast %s: Telegram fails (%s): everybody waits %.0fs", broadcast.id, type(error).__name__, pause)
             self._pause_for("outage", pause, detail)
+        if isinstance(error, TelegramNetworkError) and guarantee(broadcast.kind) == "at_most_once":
+            # No answer (a timeout, a dropped connection): the request may have reached Telegram
+            # and been delivered. Sending it again could make a second copy, so it is not sent
+            # again; an answered 5xx or an error page says it was not taken, and is retried.
+            self._strikes.pop(key, None)
+            return Delivery(recipient.user_id, "uncertain", attempts, detail)
         total = recipient.attempts + attempts
         if self._strikes.get(key, 0) >= self.max_attempts or total >= self.max_transient:
             self._strikes.pop(key, None)
