@@ -1124,7 +1124,8 @@ class TelegramStandIn:
         """An outage: every call (or every call of ``methods``) fails for the next ``seconds`` of
         ``self.clock``. With ``html`` (the default for 5xx) the answer is the HTML page Telegram's
         front-end server answers when the Bot API behind it is down ("502 Bad Gateway", not the
-        Bot API's JSON); otherwise the Bot API's JSON error."""
+        Bot API's JSON); otherwise the Bot API's JSON error. ``error_code=0``: no answer at all,
+        the connection is closed (Telegram unreachable). Nothing is carried out meanwhile."""
         names = None
         if methods is not None:
             names = frozenset(m.lower() for m in methods)
@@ -1138,6 +1139,8 @@ class TelegramStandIn:
         self._outages = [o for o in self._outages if o.until > now]
         for outage in self._outages:
             if outage.methods is None or method.lower() in outage.methods:
+                if outage.error_code == 0:
+                    return _ApiError(0, "connection closed without an answer (outage)")
                 phrase = HTTPStatus(outage.error_code).phrase
                 return _ApiError(outage.error_code, phrase, html=outage.html)
         return None
@@ -1166,6 +1169,7 @@ class TelegramStandIn:
         entry = _METHODS.get(requested.lower())
         call = ApiCall(method=entry[0] if entry else requested, params=params, at=arrived)
         error_page: str | None = None
+        dropped = False
         try:
             if request.match_info["token"] != self.token:
                 raise _ApiError(401, "Unauthorized")
@@ -1183,6 +1187,8 @@ class TelegramStandIn:
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
             status = exc.code
+            if exc.code == 0:
+                dropped = True
             if exc.html:
                 error_page = _html_error_page(exc.code, exc.description)
         except Exception as exc:  # a stand-in bug must show up as a failed request, not a hang
@@ -1200,6 +1206,9 @@ class TelegramStandIn:
         for observer in self.observers:
             observer(call)
         self._notify()
+        if dropped and request.transport is not None:
+            request.transport.close()  # the client sees the connection close without an answer
+            return web.Response(status=502)
         if error_page is not None:
             return web.Response(text=error_page, status=status, content_type="text/html")
         return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))

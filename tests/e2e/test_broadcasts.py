@@ -439,3 +439,41 @@ async def test_retry_button_sends_again_only_to_the_failed_recipients(make_harne
     ]
     # Nobody failed this time: the new report offers no retry.
     assert "Повторить" not in str(server.last_bot_message(ADMIN_CHAT_ID).buttons())
+
+
+async def test_telegram_unreachable_pauses_a_notice_and_an_ad_copy_without_answer_is_not_resent(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    server = harness.server
+    others, ad_ids = list(range(93_001, 93_061)), list(range(93_101, 93_161))
+    await seed(harness, others)
+    await seed(harness, ad_ids, ads=True)
+    everyone = others + ad_ids
+
+    def unreachable_at_the_20th_copy(call: Any) -> None:
+        # 20 copies into each broadcast (the notice reaches 120 users), Telegram stops answering:
+        # connections close without an answer, for 6 seconds.
+        if call.method == "copyMessage" and call.ok and len([c for c in server.calls_to("copyMessage") if c.ok]) in (20, 140):
+            server.fail_for(6, error_code=0, methods=["copyMessage"])
+
+    server.observers.append(unreachable_at_the_20th_copy)
+    notice, _ = await start_broadcast(harness, "/broadcast incident", text="Сбой: ваши данные не затронуты")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    # A legal notice: sent again after the outage to whoever got no answer; everyone has it once.
+    assert [c for c in server.calls_to("copyMessage") if c.error_code == 0]  # the outage happened
+    assert [copies(harness, u, notice) for u in everyone] == [1] * 120
+    assert "Ошибки: 0" in harness.last_text(ADMIN_CHAT_ID)
+
+    before = len(server.calls_to("copyMessage"))
+    ad, _ = await start_broadcast(harness, "/broadcast ads", text="Скидка 20%")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    calls = server.calls_to("copyMessage")[before:]
+    # An ad: a copy without an answer may have arrived, so it is not sent again.
+    unanswered = {c.params["chat_id"] for c in calls if c.error_code == 0}
+    states = await states_of(harness)
+    assert unanswered and {u for u, s in states.items() if s == "uncertain"} == unanswered
+    assert [copies(harness, u, ad) for u in ad_ids] == [0 if u in unanswered else 1 for u in ad_ids]
+    assert len([c for c in calls if c.params["chat_id"] in unanswered]) == len(unanswered)  # one try each
+    # The outage still paused the broadcast: a handful of recipients in doubt, not all that were due.
+    assert len(unanswered) <= 2 * broadcaster(harness).concurrency + 3
