@@ -18,9 +18,9 @@ Failures:
   HTML "502 Bad Gateway" page during an outage) are *transient*: the recipient goes back to
   'pending' and is tried again in a later pass over the broadcast (except after a network error
   in an at-most-once broadcast: without an answer the copy may have arrived, so the row becomes
-  'uncertain'); from the second such failure
-  in a row the whole broadcast pauses with a growing back-off (`OutageBackoff`, capped) and
-  resumes at the first success. A recipient is written off as 'failed' only when its own sends
+  'uncertain'); from the second such failure in a row the whole broadcast pauses with a growing
+  back-off (`OutageBackoff`, capped), probes one request at a time, and resumes at the first
+  success. A recipient is written off as 'failed' only when its own sends
   keep failing while other recipients' succeed (`max_attempts` times), or after `max_transient`
   attempts in all. The broadcast is 'done' only when nobody is owed a send.
 - Other errors (a 400 for the copied message, ...): 'failed' with Telegram's description (never
@@ -183,6 +183,8 @@ class Broadcaster:
         self._pause_changed = False
         self._issued = 0                          # requests started (tickets for the back-off)
         self._strikes: dict[tuple[int, int], int] = {}
+        self._on_pause_change: Callable[[], None] | None = None
+        self._display: asyncio.Task[Progress] | None = None  # the progress edit under way
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -252,19 +254,26 @@ class Broadcaster:
         sent_at_start = (await broadcasts.counts(self.db, broadcast.id))["sent"]
         contents: dict[str, Content] = {}
         shown = _Shown(started, sent_at_start, at=started)
-        while True:
-            progressed = await self._send_all(broadcast, contents, shown)
-            if broadcast.id in self._cancelled or await broadcasts.state_of(self.db, broadcast.id) != "running":
-                break
-            if not await broadcasts.owed(self.db, broadcast.id):
-                break
-            if not progressed:
-                # Owed rows that no pass can reach (their user is gone): nothing more to send them.
-                await broadcasts.skip_unknown_users(self.db, broadcast.id)
-                if await broadcasts.owed(self.db, broadcast.id):
+        try:
+            while True:
+                progressed = await self._send_all(broadcast, contents, shown)
+                if broadcast.id in self._cancelled or await broadcasts.state_of(self.db, broadcast.id) != "running":
                     break
-            # Otherwise: recipients put back after a transient failure; another pass (a pause
-            # decided meanwhile still holds every sender back).
+                if not await broadcasts.owed(self.db, broadcast.id):
+                    break
+                if not progressed:
+                    # Owed rows that no pass can reach (their user is gone): nothing more to send them.
+                    await broadcasts.skip_unknown_users(self.db, broadcast.id)
+                    if await broadcasts.owed(self.db, broadcast.id):
+                        break
+                # Otherwise: recipients put back after a transient failure; another pass (a pause
+                # decided meanwhile still holds every sender back).
+        finally:
+            display, self._display = self._display, None
+            if display is not None:
+                if not display.done() and asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                    display.cancel()
+                await asyncio.gather(display, return_exceptions=True)
 
         self._cancelled.discard(broadcast.id)
         self._strikes = {key: n for key, n in self._strikes.items() if key[0] != broadcast.id}
@@ -280,6 +289,13 @@ class Broadcaster:
                 await self.bot.send_message(final.progress_chat_id, text, reply_markup=markup)
             except TelegramAPIError as error:
                 log.warning("broadcast %s: could not send the report: %s", broadcast.id, type(error).__name__)
+
+    def _show_progress_soon(self, broadcast: Broadcast, shown: _Shown) -> None:
+        """Edit the progress message in the background (one edit at a time): while Telegram is
+        failing an edit may take its full timeout, and sending must not wait for it."""
+        if self._display is not None and not self._display.done():
+            return
+        self._display = asyncio.create_task(self._show_progress(broadcast, shown))
 
     async def _show_progress(self, broadcast: Broadcast, shown: _Shown) -> Progress:
         shown.at = self._monotonic()
@@ -382,7 +398,7 @@ class Broadcaster:
                     else:
                         batch.append(recipient)
                 if self._pause_changed or self._monotonic() - shown.at >= self.progress_every:
-                    await self._show_progress(broadcast, shown)
+                    self._show_progress_soon(broadcast, shown)
                 if not finished and not batch:
                     if outstanding == 0 and (exhausted or stopping):
                         break
@@ -418,8 +434,6 @@ class Broadcaster:
                 # Shielded: a delivery that happened must be recorded even when we are being stopped.
                 await asyncio.shield(broadcasts.step_many(self.db, broadcast.id, done=unrecorded))
         return progressed
-
-    _on_pause_change: Callable[[], None] | None = None
 
     @staticmethod
     def _skip_reason(broadcast: Broadcast, recipient: Recipient) -> tuple[str, str] | None:
