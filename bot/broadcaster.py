@@ -205,11 +205,6 @@ class Broadcaster:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    @property
-    def pause(self) -> Pause | None:
-        """Why sending waits now (None: it does not)."""
-        return self._pause
-
     def wake(self) -> None:
         """A broadcast was confirmed (or its failed recipients retried): start sending now."""
         self._wake.set()
@@ -238,11 +233,15 @@ class Broadcaster:
                 pending = await broadcasts.running(self.db)
                 if not pending:
                     return
-                await self._run(pending[0])
+                if not await self._run(pending[0]):
+                    # Still running with nobody it can send to: not a loop; the next wake or start retries.
+                    log.error("broadcast %s: recipients owed but none can be sent", pending[0].id)
+                    return
 
     # ----------------------------------------------------------------- one broadcast
 
-    async def _run(self, broadcast: Broadcast) -> None:
+    async def _run(self, broadcast: Broadcast) -> bool:
+        """Send one broadcast to the end; False if it is still running (owed rows no pass reaches)."""
         resend = guarantee(broadcast.kind) == "at_least_once"
         recovered = await broadcasts.recover_in_flight(self.db, broadcast.id, resend=resend)
         if recovered:
@@ -278,7 +277,8 @@ class Broadcaster:
         self._cancelled.discard(broadcast.id)
         self._strikes = {key: n for key, n in self._strikes.items() if key[0] != broadcast.id}
         if await broadcasts.state_of(self.db, broadcast.id) == "running":
-            await broadcasts.finish(self.db, broadcast.id, now=self.clock.now())
+            if not await broadcasts.finish(self.db, broadcast.id, now=self.clock.now()):
+                return False
         final = await broadcasts.get(self.db, broadcast.id)
         assert final is not None
         progress = await self._show_progress(final, shown)
@@ -287,8 +287,9 @@ class Broadcaster:
             text, markup = self.views.report(final, progress, reasons)
             try:
                 await self.bot.send_message(final.progress_chat_id, text, reply_markup=markup)
-            except TelegramAPIError as error:
+            except (TelegramAPIError, ClientDecodeError) as error:
                 log.warning("broadcast %s: could not send the report: %s", broadcast.id, type(error).__name__)
+        return True
 
     def _show_progress_soon(self, broadcast: Broadcast, shown: _Shown) -> None:
         """Edit the progress message in the background (one edit at a time): while Telegram is
