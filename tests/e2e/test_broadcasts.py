@@ -477,3 +477,20 @@ async def test_telegram_unreachable_pauses_a_notice_and_an_ad_copy_without_answe
     assert len([c for c in calls if c.params["chat_id"] in unanswered]) == len(unanswered)  # one try each
     # The outage still paused the broadcast: a handful of recipients in doubt, not all that were due.
     assert len(unanswered) <= 2 * broadcaster(harness).concurrency + 3
+
+
+async def test_one_recipient_whose_sends_keep_failing_is_written_off_not_retried_for_ever(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(94_001, 94_031))
+    await seed(harness, ids)
+    stuck = ids[5]
+    harness.server.fail_next("copyMessage", error_code=500, description="Internal Server Error", times=1000, chat_id=stuck)
+    source, _ = await start_broadcast(harness, "/broadcast incident", text="Уведомление")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    assert [copies(harness, u, source) for u in ids] == [0 if u == stuck else 1 for u in ids]
+    tries = [c for c in harness.server.calls_to("copyMessage") if c.params["chat_id"] == stuck]
+    assert len(tries) == broadcaster(harness).max_transient  # tried again, within bounds
+    report = harness.last_text(ADMIN_CHAT_ID)
+    assert "Ошибки: 1" in report and "Internal Server Error" in report and "Не отправлено: 0" in report
+    assert "Повторить для получателей с ошибкой: 1" in str(harness.server.last_bot_message(ADMIN_CHAT_ID).buttons())
