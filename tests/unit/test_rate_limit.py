@@ -235,3 +235,23 @@ async def test_after_an_outage_pause_one_probe_at_a_time_until_resumed() -> None
     assert limiter.in_flight == 2 and not limiter.probing
     await limiter.acquire()
     assert limiter.in_flight == 3
+
+
+async def test_a_manual_clock_paces_without_waiting_and_never_stalls_on_sub_microsecond_waits() -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 3, 2, 4, 0, tzinfo=UTC))
+    limiter = RateLimiter(1000, clock=clock.monotonic, sleep=clock.sleep)
+    begin = clock.monotonic()
+    starts = []
+    for _ in range(2001):
+        async with limiter.slot():
+            starts.append(clock.monotonic())
+    # Two seconds of pacing on the manual clock, in no real time; datetime's microsecond
+    # resolution leaves waits of a fraction of a microsecond, which must still move the clock.
+    assert starts[-1] - begin == pytest.approx(2.0, abs=0.01)
+    assert windows_ok(starts[::7], 1000)
+    await clock.sleep(1e-9)
+    assert clock.monotonic() > starts[-1]
