@@ -285,11 +285,26 @@ class Broadcaster:
         reasons = await broadcasts.failure_reasons(self.db, broadcast.id)
         if final.progress_chat_id is not None:
             text, markup = self.views.report(final, progress, reasons)
-            try:
-                await self.bot.send_message(final.progress_chat_id, text, reply_markup=markup)
-            except (TelegramAPIError, ClientDecodeError) as error:
-                log.warning("broadcast %s: could not send the report: %s", broadcast.id, type(error).__name__)
+            await self._send_report(final, text, markup)
         return True
+
+    async def _send_report(self, broadcast: Broadcast, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        """The report, retried through a short outage (1, 2, 4, 8, 16 s) or a 429."""
+        assert broadcast.progress_chat_id is not None
+        for attempt in range(6):
+            try:
+                await self.bot.send_message(broadcast.progress_chat_id, text, reply_markup=markup)
+                return
+            except TelegramRetryAfter as error:
+                await self._sleep(error.retry_after)
+            except _TRANSIENT as error:
+                if attempt == 5:
+                    log.warning("broadcast %s: could not send the report: %s", broadcast.id, type(error).__name__)
+                    return
+                await self._sleep(2.0 ** attempt)
+            except TelegramAPIError as error:
+                log.warning("broadcast %s: could not send the report: %s", broadcast.id, type(error).__name__)
+                return
 
     def _show_progress_soon(self, broadcast: Broadcast, shown: _Shown) -> None:
         """Edit the progress message in the background (one edit at a time): while Telegram is

@@ -494,3 +494,21 @@ async def test_one_recipient_whose_sends_keep_failing_is_written_off_not_retried
     report = harness.last_text(ADMIN_CHAT_ID)
     assert "Ошибки: 1" in report and "Internal Server Error" in report and "Не отправлено: 0" in report
     assert "Повторить для получателей с ошибкой: 1" in str(harness.server.last_bot_message(ADMIN_CHAT_ID).buttons())
+
+
+async def test_the_report_waits_out_a_short_outage(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    await seed(harness, [96_001, 96_002])
+    server = harness.server
+
+    def outage_when_the_last_copy_is_sent(call: Any) -> None:
+        if call.method == "copyMessage" and len([c for c in server.calls_to("copyMessage") if c.ok]) == 2:
+            server.fail_for(10, error_code=502, methods=["sendMessage"])  # just when the report is due
+
+    server.observers.append(outage_when_the_last_copy_is_sent)
+    await start_broadcast(harness, "/broadcast incident", text="Уведомление")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    reports = [c for c in server.calls_to("sendMessage") if c.params.get("chat_id") == ADMIN_CHAT_ID]
+    assert [c.error_code for c in reports][-1] is None and any(c.error_code == 502 for c in reports)
+    assert "Итог рассылки" in harness.last_text(ADMIN_CHAT_ID) and "Доставлено: 2" in harness.last_text(ADMIN_CHAT_ID)
