@@ -3,8 +3,8 @@
 A broadcast is a 'draft' until an operator confirms it; confirming snapshots the audience into
 broadcast_recipients (one INSERT ... SELECT, nothing loaded into memory) and makes it 'running'.
 The broadcaster streams pending recipients in pages (keyset by user id) and records each one's
-state; 'sending' is committed before the API call, so a crash leaves at most the message in
-flight uncertain.
+state; 'sending' is committed before the API call, so a crash leaves at most the messages in
+flight in doubt: sent again for legal notices (`interrupted` counts it), 'uncertain' otherwise.
 """
 
 from __future__ import annotations
