@@ -1,15 +1,35 @@
-"""The broadcast delivery engine: every running broadcast reaches each recipient once.
+"""The broadcast delivery engine: every running broadcast reaches each recipient.
 
-- Recipients are streamed from the database in pages (keyset by user id), never all loaded.
-- Each recipient is marked 'sending' (committed) before its API call and recorded after, in the
-  same transaction that claims the next one; after a crash the rows left in 'sending' (at most
-  one per worker) become 'uncertain' and are not sent again.
-- Pacing is a RateLimiter shared by all workers. The broadcaster uses its own Bot whose session
-  has no SendingPolicy: on 429 the whole broadcaster pauses for retry_after (instead of one
-  request sleeping while the others keep hitting the limit), and a 403 is recorded here.
-- What a recipient gets is decided by an injected `compose(broadcast, language)`: a copy of the
-  staff message (with the ads opt-out button for advertising) or a rendered policy notice.
-- Progress and the final report are rendered by injected views and edited into the admin chat.
+Delivery guarantees, decided by the broadcast's kind (`guarantee()`):
+
+- **Legal notices (policy change, incident) are delivered at least once.** Each recipient is
+  marked 'sending' (committed) before its API call; after a crash or restart a row left in
+  'sending' goes back to 'pending' and is sent again. Whoever was sent that way may have the
+  notice twice; the report counts them ("possible duplicates").
+- **Everything else (advertising, announcements to all) is delivered at most once**: a row left
+  in 'sending' becomes 'uncertain' (possibly delivered) and is never sent again.
+
+Failures:
+
+- 429: the whole broadcaster pauses for retry_after (one RateLimiter shared by all senders),
+  and the same recipient is tried again.
+- 403 / "chat not found" / deactivated: the user is marked unreachable and skipped from then on.
+- 5xx, network errors and answers that are not the Bot API's JSON (Telegram's front answers an
+  HTML "502 Bad Gateway" page during an outage) are *transient*: the recipient goes back to
+  'pending' and is tried again in a later pass over the broadcast (except after a network error
+  in an at-most-once broadcast: without an answer the copy may have arrived, so the row becomes
+  'uncertain'); from the second such failure in a row the whole broadcast pauses with a growing
+  back-off (`OutageBackoff`, capped), probes one request at a time, and resumes at the first
+  success. A recipient is written off as 'failed' only when its own sends
+  keep failing while other recipients' succeed (`max_attempts` times), or after `max_transient`
+  attempts in all. The broadcast is 'done' only when nobody is owed a send.
+- Other errors (a 400 for the copied message, ...): 'failed' with Telegram's description (never
+  the message text). Failed recipients can be retried from the report (`retry_failed`).
+
+What a recipient gets is decided by injected views (`compose(broadcast, language)`); progress
+(with a pause and its reason) and the final report are rendered by them too and edited into the
+admin chat. Pacing and back-off run on `monotonic`/`sleep`; given a clock that offers its own
+(ManualClock), the broadcaster uses those, so tests see minutes of back-off without waiting.
 
 Runs as a background task (start/stop with the app); `run_until_idle()` is the deterministic
 entry point for tests and waits for the background run if there is one.
@@ -19,13 +39,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -37,7 +60,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.clock import Clock, Sleep
 from bot.i18n import pick_language
-from bot.rate_limit import RateLimiter
+from bot.rate_limit import OutageBackoff, RateLimiter
 from bot.sender import unreachable_reason
 from storage import broadcasts, users
 from storage.broadcasts import Broadcast, Delivery, Recipient
@@ -48,6 +71,31 @@ log = logging.getLogger(__name__)
 
 # Telegram's answers that mean "this person cannot be messaged", besides 403.
 _GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "user not found")
+
+# Kinds whose copies are notices the business owes every recipient: resent after an interrupted
+# send (at least once). The others are never resent (at most once).
+LEGAL_KINDS = frozenset({"policy", "incident"})
+
+Guarantee = Literal["at_least_once", "at_most_once"]
+
+
+def guarantee(kind: str) -> Guarantee:
+    return "at_least_once" if kind in LEGAL_KINDS else "at_most_once"
+
+
+_PAGE_TITLE = re.compile(r"<title>([^<]{1,80})</title>", re.IGNORECASE)
+
+# Errors after which Telegram may well accept the same request a moment later.
+_TRANSIENT = (TelegramServerError, TelegramNetworkError, ClientDecodeError)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Why the whole broadcast waits, and until when (the Clock's time)."""
+
+    reason: Literal["outage", "flood"]   # Telegram fails (5xx, network) / 429 Too Many Requests
+    detail: str                          # the error class and Telegram's description
+    until: datetime
 
 
 @dataclass(frozen=True)
@@ -61,6 +109,8 @@ class Progress:
     counts: dict[str, int]
     rate: float          # messages per second in this run
     eta_seconds: float | None
+    pause: Pause | None = None          # the broadcast is waiting (outage, 429)
+    possible_duplicates: int = 0        # legal notices sent again after an interrupted send
 
     @property
     def remaining(self) -> int:
@@ -70,11 +120,18 @@ class Progress:
 class Views(Protocol):
     def compose(self, broadcast: Broadcast, language: str) -> Content: ...
     def progress(self, broadcast: Broadcast, progress: Progress) -> tuple[str, InlineKeyboardMarkup | None]: ...
-    def report(self, broadcast: Broadcast, progress: Progress, reasons: list[tuple[str, int]]) -> str: ...
+    def report(
+        self, broadcast: Broadcast, progress: Progress, reasons: list[tuple[str, int]]
+    ) -> tuple[str, InlineKeyboardMarkup | None]: ...
 
 
-def describe_error(error: TelegramAPIError) -> str:
+def describe_error(error: TelegramAPIError | ClientDecodeError) -> str:
     """Error class and Telegram's description (never the message text), bounded."""
+    if isinstance(error, ClientDecodeError) and isinstance(error.data, str):
+        # Not the Bot API's JSON: an error page of Telegram's front-end ("502 Bad Gateway").
+        title = _PAGE_TITLE.search(error.data)
+        if title:
+            return f"{type(error).__name__}: HTTP {title.group(1).strip()}"[:200]
     return f"{type(error).__name__}: {error.message}"[:200]
 
 
@@ -92,31 +149,42 @@ class Broadcaster:
         concurrency: int | None = None,
         page_size: int = 500,
         max_attempts: int = 3,
+        max_transient: int = 10,
         max_rate_limited: int = 20,
+        backoff: OutageBackoff | None = None,
         progress_every: float = 3.0,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
         self.clock = clock
         self.views = views
         self.paid = paid
-        self.limiter = limiter or RateLimiter(rate, clock=monotonic, sleep=sleep)
+        # A clock with its own pacing (ManualClock) drives the rate limit and back-off as well.
+        self._monotonic: Callable[[], float] = monotonic or getattr(clock, "monotonic", None) or time.monotonic
+        self._sleep: Sleep = sleep or getattr(clock, "sleep", None) or asyncio.sleep
+        self.limiter = limiter or RateLimiter(rate, clock=self._monotonic, sleep=self._sleep)
         # Enough requests in flight to reach the rate over a real network (one per 16 msg/s: at
         # 1000/s, 64 in flight cover answers taking up to ~60 ms); also the most recipients
-        # that can be left 'uncertain' by a crash.
+        # that can be left in 'sending' by a crash.
         self.concurrency = concurrency or max(1, min(64, round(rate / 16)))
         self.page_size = page_size
-        self.max_attempts = max_attempts
+        self.max_attempts = max_attempts        # own transient failures (others succeeding meanwhile)
+        self.max_transient = max_transient      # transient failures of one recipient in all
         self.max_rate_limited = max_rate_limited
+        self.backoff = backoff or OutageBackoff()
         self.progress_every = progress_every
-        self._monotonic = monotonic
-        self._sleep = sleep
         self._wake = asyncio.Event()
         self._run_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._cancelled: set[int] = set()
+        self._pause: Pause | None = None
+        self._pause_changed = False
+        self._issued = 0                          # requests started (tickets for the back-off)
+        self._strikes: dict[tuple[int, int], int] = {}
+        self._on_pause_change: Callable[[], None] | None = None
+        self._display: asyncio.Task[Progress] | None = None  # the progress edit under way
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -138,7 +206,7 @@ class Broadcaster:
         return self._task is not None and not self._task.done()
 
     def wake(self) -> None:
-        """A broadcast was confirmed: start sending now."""
+        """A broadcast was confirmed (or its failed recipients retried): start sending now."""
         self._wake.set()
 
     def cancel(self, broadcast_id: int) -> None:
@@ -165,51 +233,100 @@ class Broadcaster:
                 pending = await broadcasts.running(self.db)
                 if not pending:
                     return
-                await self._run(pending[0])
+                if not await self._run(pending[0]):
+                    # Still running with nobody it can send to: not a loop; the next wake or start retries.
+                    log.error("broadcast %s: recipients owed but none can be sent", pending[0].id)
+                    return
 
     # ----------------------------------------------------------------- one broadcast
 
-    async def _run(self, broadcast: Broadcast) -> None:
-        recovered = await broadcasts.recover_in_flight(self.db, broadcast.id)
+    async def _run(self, broadcast: Broadcast) -> bool:
+        """Send one broadcast to the end; False if it is still running (owed rows no pass reaches)."""
+        resend = guarantee(broadcast.kind) == "at_least_once"
+        recovered = await broadcasts.recover_in_flight(self.db, broadcast.id, resend=resend)
         if recovered:
-            log.info("broadcast %s: %s in-flight recipients marked uncertain", broadcast.id, recovered)
+            log.info(
+                "broadcast %s: %s in-flight recipients %s", broadcast.id, recovered,
+                "to be sent again" if resend else "marked uncertain",
+            )
         started = self._monotonic()
         sent_at_start = (await broadcasts.counts(self.db, broadcast.id))["sent"]
         contents: dict[str, Content] = {}
-
-        async def report_progress() -> None:
-            while True:
-                await self._sleep(self.progress_every)
-                await self._show_progress(broadcast, started, sent_at_start)
-
-        reporter = asyncio.create_task(report_progress())
+        shown = _Shown(started, sent_at_start, at=started)
         try:
-            await self._send_all(broadcast, contents)
+            while True:
+                progressed = await self._send_all(broadcast, contents, shown)
+                if broadcast.id in self._cancelled or await broadcasts.state_of(self.db, broadcast.id) != "running":
+                    break
+                if not await broadcasts.owed(self.db, broadcast.id):
+                    break
+                if not progressed:
+                    # Owed rows that no pass can reach (their user is gone): nothing more to send them.
+                    await broadcasts.skip_unknown_users(self.db, broadcast.id)
+                    if await broadcasts.owed(self.db, broadcast.id):
+                        break
+                # Otherwise: recipients put back after a transient failure; another pass (a pause
+                # decided meanwhile still holds every sender back).
         finally:
-            reporter.cancel()
-            await asyncio.gather(reporter, return_exceptions=True)
+            display, self._display = self._display, None
+            if display is not None:
+                if not display.done() and asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                    display.cancel()
+                await asyncio.gather(display, return_exceptions=True)
 
         self._cancelled.discard(broadcast.id)
+        self._strikes = {key: n for key, n in self._strikes.items() if key[0] != broadcast.id}
         if await broadcasts.state_of(self.db, broadcast.id) == "running":
-            await broadcasts.finish(self.db, broadcast.id, now=self.clock.now())
+            if not await broadcasts.finish(self.db, broadcast.id, now=self.clock.now()):
+                return False
         final = await broadcasts.get(self.db, broadcast.id)
         assert final is not None
-        progress = await self._show_progress(final, started, sent_at_start)
+        progress = await self._show_progress(final, shown)
         reasons = await broadcasts.failure_reasons(self.db, broadcast.id)
         if final.progress_chat_id is not None:
+            text, markup = self.views.report(final, progress, reasons)
+            await self._send_report(final, text, markup)
+        return True
+
+    async def _send_report(self, broadcast: Broadcast, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        """The report, retried through a short outage (1, 2, 4, 8, 16 s) or a 429."""
+        assert broadcast.progress_chat_id is not None
+        for attempt in range(6):
             try:
-                await self.bot.send_message(final.progress_chat_id, self.views.report(final, progress, reasons))
+                await self.bot.send_message(broadcast.progress_chat_id, text, reply_markup=markup)
+                return
+            except TelegramRetryAfter as error:
+                await self._sleep(error.retry_after)
+            except _TRANSIENT as error:
+                if attempt == 5:
+                    log.warning("broadcast %s: could not send the report: %s", broadcast.id, type(error).__name__)
+                    return
+                await self._sleep(2.0 ** attempt)
             except TelegramAPIError as error:
                 log.warning("broadcast %s: could not send the report: %s", broadcast.id, type(error).__name__)
+                return
 
-    async def _show_progress(self, broadcast: Broadcast, started: float, sent_at_start: int) -> Progress:
+    def _show_progress_soon(self, broadcast: Broadcast, shown: _Shown) -> None:
+        """Edit the progress message in the background (one edit at a time): while Telegram is
+        failing an edit may take its full timeout, and sending must not wait for it."""
+        if self._display is not None and not self._display.done():
+            return
+        self._display = asyncio.create_task(self._show_progress(broadcast, shown))
+
+    async def _show_progress(self, broadcast: Broadcast, shown: _Shown) -> Progress:
+        shown.at = self._monotonic()
+        self._pause_changed = False
         counts = await broadcasts.counts(self.db, broadcast.id)
-        elapsed = max(self._monotonic() - started, 1e-6)
-        rate = (counts["sent"] - sent_at_start) / elapsed
+        elapsed = max(self._monotonic() - shown.started, 1e-6)
+        rate = (counts["sent"] - shown.sent_at_start) / elapsed
         remaining = counts["pending"] + counts["sending"]
         speed = rate if rate > 0 else None
-        progress = Progress(counts=counts, rate=rate, eta_seconds=remaining / speed if speed else None)
         current = await broadcasts.get(self.db, broadcast.id) or broadcast
+        progress = Progress(
+            counts=counts, rate=rate, eta_seconds=remaining / speed if speed else None,
+            pause=self._pause if current.state == "running" else None,
+            possible_duplicates=await broadcasts.possible_duplicates(self.db, broadcast.id),
+        )
         if current.progress_chat_id is not None and current.progress_message_id is not None:
             text, markup = self.views.progress(current, progress)
             try:
@@ -222,6 +339,8 @@ class Broadcaster:
             except TelegramAPIError as error:
                 if "not modified" not in str(error):
                     log.warning("broadcast %s: progress not shown: %s", broadcast.id, type(error).__name__)
+            except ClientDecodeError:
+                log.warning("broadcast %s: progress not shown: ClientDecodeError", broadcast.id)
         return progress
 
     async def _pending(self, broadcast: Broadcast) -> AsyncIterator[Recipient]:
@@ -235,21 +354,23 @@ class Broadcaster:
                 yield recipient
             after = page[-1].user_id
 
-    async def _send_all(self, broadcast: Broadcast, contents: dict[str, Content]) -> None:
-        """One bookkeeper and `concurrency` senders.
+    async def _send_all(self, broadcast: Broadcast, contents: dict[str, Content], shown: _Shown) -> bool:
+        """One pass over the pending recipients: one bookkeeper and `concurrency` senders.
 
         The bookkeeper alone writes to the database: in one transaction it records every
         delivery finished since its last turn and claims ('sending', committed) as many next
         recipients as there are idle senders, then hands them over. So the database sees a few
         commits per batch instead of one per recipient, and no more than `concurrency`
-        recipients are ever 'sending' (in flight or waiting for the rate limiter): after a
-        crash, at most those are 'uncertain'.
+        recipients are ever 'sending' (in flight or waiting for the rate limiter). Between
+        turns it shows progress every `progress_every` seconds, and at once when a pause
+        starts or ends. Returns whether anything was sent or recorded.
         """
         recipients = aiter(self._pending(broadcast))
         to_send: asyncio.Queue[Recipient | None] = asyncio.Queue()
         finished: list[Delivery] = []
         changed = asyncio.Event()
         outstanding = 0  # claimed and not yet recorded as finished
+        progressed = False
 
         broken: list[BaseException] = []  # a sender's unexpected error, raised by the bookkeeper
 
@@ -260,15 +381,19 @@ class Broadcaster:
                     language = pick_language(recipient.language, recipient.telegram_language)
                     if language not in contents:
                         contents[language] = self.views.compose(broadcast, language)
-                    delivery = await self._deliver(broadcast, recipient.user_id, contents[language])
+                    delivery = await self._deliver(broadcast, recipient, contents[language])
                     finished.append(delivery)
                     outstanding -= 1
                     changed.set()
-            except Exception as error:  # the row stays 'sending' and becomes 'uncertain' on resume
+            except Exception as error:  # the row stays 'sending' and is recovered on resume
                 broken.append(error)
                 changed.set()
                 raise
 
+        def on_pause_change() -> None:
+            changed.set()
+
+        self._on_pause_change = on_pause_change
         senders = [asyncio.create_task(sender()) for _ in range(self.concurrency)]
         exhausted = stopping = False
         records: list[Delivery] = []
@@ -288,6 +413,8 @@ class Broadcaster:
                         finished.append(Delivery(recipient.user_id, skip[0], error=skip[1]))
                     else:
                         batch.append(recipient)
+                if self._pause_changed or self._monotonic() - shown.at >= self.progress_every:
+                    self._show_progress_soon(broadcast, shown)
                 if not finished and not batch:
                     if outstanding == 0 and (exhausted or stopping):
                         break
@@ -298,6 +425,7 @@ class Broadcaster:
                 claimed = await broadcasts.step_many(
                     self.db, broadcast.id, done=records, claim=[r.user_id for r in batch]
                 )
+                progressed = progressed or bool(records) or bool(claimed)
                 records = []
                 if claimed is None:  # cancelled (or finished) meanwhile: claim nothing more
                     self._cancelled.add(broadcast.id)
@@ -309,6 +437,7 @@ class Broadcaster:
                         outstanding += 1
                         to_send.put_nowait(recipient)
         finally:
+            self._on_pause_change = None
             for _ in senders:
                 to_send.put_nowait(None)
             if outstanding == 0 and not broken:  # the normal end: let the senders see None
@@ -320,6 +449,7 @@ class Broadcaster:
             if unrecorded:
                 # Shielded: a delivery that happened must be recorded even when we are being stopped.
                 await asyncio.shield(broadcasts.step_many(self.db, broadcast.id, done=unrecorded))
+        return progressed
 
     @staticmethod
     def _skip_reason(broadcast: Broadcast, recipient: Recipient) -> tuple[str, str] | None:
@@ -329,37 +459,91 @@ class Broadcaster:
             return "skipped", "opted out of advertising before sending"
         return None
 
-    async def _deliver(self, broadcast: Broadcast, user_id: int, content: Content) -> Delivery:
+    # ----------------------------------------------------------------- one recipient
+
+    def _set_pause(self, pause: Pause | None) -> None:
+        """A pause starts, grows or ends: the progress message shows it at once."""
+        self._pause = pause
+        self._pause_changed = True
+        if self._on_pause_change is not None:
+            self._on_pause_change()
+
+    def _pause_for(self, reason: Literal["outage", "flood"], seconds: float, detail: str) -> None:
+        self.limiter.pause(seconds, probe=reason == "outage")
+        until = self.clock.now() + timedelta(seconds=max(0.0, self.limiter.paused_until - self._monotonic()))
+        self._set_pause(Pause(reason, detail, until))
+
+    def _succeeded(self) -> None:
+        if self.backoff.success():
+            log.info("broadcast: Telegram answers again, sending resumes")
+        self.limiter.resume()
+        if self._pause is not None:
+            self._set_pause(None)
+
+    async def _deliver(self, broadcast: Broadcast, recipient: Recipient, content: Content) -> Delivery:
+        user_id = recipient.user_id
         attempts = 0
         rate_limited = 0
         while True:
             attempts += 1
+            ticket = self._issued
             try:
                 async with self.limiter.slot():
+                    self._issued += 1
+                    ticket = self._issued
                     message_id = await self._send(broadcast, user_id, content)
+                self._succeeded()
                 return Delivery(user_id, "sent", attempts, None, message_id, self.clock.now())
             except TelegramRetryAfter as error:
                 # The whole broadcaster waits; this attempt does not count against the recipient.
-                self.limiter.pause(error.retry_after)
+                self._pause_for("flood", error.retry_after, describe_error(error))
                 attempts -= 1
                 rate_limited += 1
                 if rate_limited > self.max_rate_limited:
                     return Delivery(user_id, "failed", attempts, describe_error(error))
             except TelegramForbiddenError as error:
+                self._succeeded()  # Telegram answered: not an outage
                 reason = unreachable_reason(error)
                 await users.mark_unreachable(self.db, user_id, reason, self.clock.now())
                 return Delivery(user_id, "unreachable", attempts, describe_error(error))
+            except _TRANSIENT as error:
+                return self._transient(broadcast, recipient, attempts, ticket, error)
             except TelegramBadRequest as error:
+                self._succeeded()
                 if any(marker in error.message.lower() for marker in _GONE):
                     await users.mark_unreachable(self.db, user_id, "not_found", self.clock.now())
                     return Delivery(user_id, "unreachable", attempts, describe_error(error))
                 return Delivery(user_id, "failed", attempts, describe_error(error))
-            except (TelegramServerError, TelegramNetworkError) as error:
-                if attempts >= self.max_attempts:
-                    return Delivery(user_id, "failed", attempts, describe_error(error))
-                await self._sleep(min(0.5 * 2 ** (attempts - 1), 8.0))
             except TelegramAPIError as error:
+                self._succeeded()
                 return Delivery(user_id, "failed", attempts, describe_error(error))
+
+    def _transient(
+        self, broadcast: Broadcast, recipient: Recipient, attempts: int, ticket: int,
+        error: TelegramAPIError | ClientDecodeError,
+    ) -> Delivery:
+        """A 5xx / network failure: put the recipient back, pause everyone if it keeps happening."""
+        before = self.backoff.consecutive
+        pause = self.backoff.failure(ticket, self._issued)
+        detail = describe_error(error)
+        key = (broadcast.id, recipient.user_id)
+        if self.backoff.consecutive > before and before == 0:
+            # The send before this one succeeded: maybe this recipient's own trouble.
+            self._strikes[key] = self._strikes.get(key, 0) + 1
+        if pause:
+            log.warning("broadcast %s: Telegram fails (%s): everybody waits %.0fs", broadcast.id, type(error).__name__, pause)
+            self._pause_for("outage", pause, detail)
+        if isinstance(error, TelegramNetworkError) and guarantee(broadcast.kind) == "at_most_once":
+            # No answer (a timeout, a dropped connection): the request may have reached Telegram
+            # and been delivered. Sending it again could make a second copy, so it is not sent
+            # again; an answered 5xx or an error page says it was not taken, and is retried.
+            self._strikes.pop(key, None)
+            return Delivery(recipient.user_id, "uncertain", attempts, detail)
+        total = recipient.attempts + attempts
+        if self._strikes.get(key, 0) >= self.max_attempts or total >= self.max_transient:
+            self._strikes.pop(key, None)
+            return Delivery(recipient.user_id, "failed", attempts, detail)
+        return Delivery(recipient.user_id, "pending", attempts, detail)
 
     async def _send(self, broadcast: Broadcast, user_id: int, content: Content) -> int:
         extra: dict[str, Any] = {"allow_paid_broadcast": True} if broadcast.paid else {}
@@ -372,3 +556,12 @@ class Broadcaster:
             reply_markup=content.reply_markup, **extra,
         )
         return copied.message_id
+
+
+@dataclass
+class _Shown:
+    """When progress was last shown, and what the rate is measured from."""
+
+    started: float
+    sent_at_start: int
+    at: float = float("-inf")

@@ -6,6 +6,8 @@ and the demo can move time forward to see reminders and deadlines without waitin
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -38,6 +40,19 @@ class ManualClock:
 
     def set(self, instant: datetime) -> None:
         self._now = instant.astimezone(UTC)
+
+    # Pacing on this clock (the broadcaster's rate limit and back-off take these when given a
+    # ManualClock): time passes only when a waiter sleeps, so tests see seconds of pacing and
+    # minutes of back-off without waiting for them. Meant for one sleeper at a time.
+    def monotonic(self) -> float:
+        return self._now.timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            # Whole microseconds, rounded up (datetime's resolution): a wait of a fraction of a
+            # microsecond must still move the clock, or its waiter would wait for ever.
+            self._now += timedelta(microseconds=math.ceil(seconds * 1_000_000))
+        await asyncio.sleep(0)
 
 
 class OffsetClock:

@@ -14,6 +14,9 @@ Two rules work together:
   least ``period`` apart, so no window of ``period`` holds more than ``rate`` of them.
 
 ``pause(seconds)`` (on 429 Too Many Requests) stops every caller until the time has passed.
+``pause(seconds, probe=True)`` (Telegram failing) also lets only one request at a time through
+afterwards, until ``resume()``: one probe tells whether the server is back, rather than every
+waiting caller failing at once.
 
 Spacing is kept on the schedule, not on when a sleeping caller happened to wake up: a caller who
 was already waiting when its turn came starts "at" its scheduled time (up to ``tolerance``
@@ -61,6 +64,7 @@ class RateLimiter:
         self._paused_until = float("-inf")
         self._turn = asyncio.Lock()  # callers are served in arrival order
         self._released = asyncio.Event()
+        self._probing = False  # after an outage pause: one request in flight until resume()
         self.pauses = 0
 
     # ----------------------------------------------------------------- state
@@ -73,10 +77,22 @@ class RateLimiter:
     def paused_until(self) -> float:
         return self._paused_until
 
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429 retry_after=seconds: nobody starts a request before then."""
+    @property
+    def probing(self) -> bool:
+        return self._probing
+
+    def pause(self, seconds: float, *, probe: bool = False) -> None:
+        """Nobody starts a request for `seconds` (Telegram said 429 retry_after=seconds, or is
+        failing); with `probe`, afterwards only one at a time until resume()."""
         self.pauses += 1
         self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+        self._probing = self._probing or probe
+
+    def resume(self) -> None:
+        """The server answers again: back to the full rate."""
+        if self._probing:
+            self._probing = False
+            self._released.set()
 
     # ----------------------------------------------------------------- use
 
@@ -91,6 +107,12 @@ class RateLimiter:
                     self._finished.popleft()
                 spacing = self._next_at - now
                 waits = [self._paused_until - now]
+                if self._probing and self._in_flight:
+                    # One probe at a time while the server is failing: wait for its answer.
+                    held_back = True
+                    self._released.clear()
+                    await self._released.wait()
+                    continue
                 if len(self._finished) + self._in_flight >= self.capacity:
                     if not self._finished:
                         # Every slot is in flight: wait for one to come back.
@@ -127,3 +149,51 @@ class RateLimiter:
             yield
         finally:
             self.release()
+
+
+class OutageBackoff:
+    """How long every sender waits while Telegram keeps failing (5xx answers, network errors).
+
+    A single failure pauses nobody (it may concern that one recipient, who is tried again
+    later). From the second failure in a row on, the whole broadcast pauses: ``first`` seconds,
+    then ``factor`` times longer each time a request sent after the last pause fails as well, at
+    most ``cap``. A success ends the outage and resets the back-off.
+
+    Requests are numbered as they start (tickets). A request that was already under way when a
+    pause was decided belongs to the same burst of failures: its failure does not lengthen the
+    pause, so a few requests in flight at the start of an outage count as one failure.
+    """
+
+    def __init__(self, first: float = 1.0, cap: float = 60.0, factor: float = 2.0) -> None:
+        if first <= 0 or cap < first or factor < 1:
+            raise ValueError("need 0 < first <= cap and factor >= 1")
+        self.first = first
+        self.cap = cap
+        self.factor = factor
+        self.consecutive = 0      # failures in a row (requests of one burst count once)
+        self.delay = 0.0          # the pause last decided; 0 while there is no outage
+        self._burst_until = -1    # tickets up to this one were under way at the last decision
+
+    @property
+    def in_outage(self) -> bool:
+        return self.delay > 0
+
+    def failure(self, ticket: int, issued: int) -> float:
+        """The request numbered `ticket` failed while `issued` requests had been started;
+        returns how long everybody should pause from now (0: no pause)."""
+        if ticket <= self._burst_until:
+            return 0.0
+        self.consecutive += 1
+        self._burst_until = issued
+        if self.consecutive < 2:
+            return 0.0
+        self.delay = self.first if self.delay == 0 else min(self.cap, self.delay * self.factor)
+        return self.delay
+
+    def success(self) -> bool:
+        """A request succeeded; True if that ended an outage."""
+        ended = self.in_outage
+        self.consecutive = 0
+        self.delay = 0.0
+        self._burst_until = -1
+        return ended

@@ -29,8 +29,8 @@ How to use it
 
     Every request is recorded in ``tg.calls``; ``tg.messages(chat_id)`` shows a
     chat as the person sees it (after edits and deletions); ``tg.fail_next(...)``,
-    ``tg.block(...)`` and ``tg.deleted_users`` inject the failures the bot must
-    survive.
+    ``tg.fail_for(seconds)`` (an outage), ``tg.block(...)`` and ``tg.deleted_users``
+    inject the failures the bot must survive.
 
     Who can be messaged follows Telegram: a chat never seen answers "chat not
     found"; a person known only as a group member (``add_group(members=...)``)
@@ -538,8 +538,26 @@ class _FailRule:
     chat_id: int | None
 
 
+def _html_error_page(code: int, phrase: str) -> str:
+    """What the front-end server answers when the Bot API behind it is down (nginx's page)."""
+    title = f"{code} {phrase}"
+    return (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+            "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
+@dataclass
+class _Outage:
+    until: float  # on TelegramStandIn.clock
+    error_code: int
+    methods: frozenset[str] | None  # lower case; None: every method
+    html: bool
+
+
 class _ApiError(Exception):
-    def __init__(self, code: int, description: str, *, retry_after: int | None = None) -> None:
+    html = False  # answer as an HTML error page (Telegram's front-end during an outage)
+
+    def __init__(self, code: int, description: str, *, retry_after: int | None = None, html: bool = False) -> None:
+        self.html = html
         super().__init__(description)
         self.code = code
         self.description = description
@@ -654,6 +672,10 @@ class TelegramStandIn:
         self._files: dict[str, _File] = {}
         self._files_by_path: dict[str, _File] = {}
         self._fail_rules: list[_FailRule] = []
+        # What ApiCall.at and outages (fail_for) are measured on; a test driving the bot on a
+        # manual clock passes that clock's monotonic(), so both sides see the same seconds.
+        self.clock: Callable[[], float] = time.monotonic
+        self._outages: list[_Outage] = []
         self._pending: list[dict[str, Any]] = []  # updates not yet confirmed via offset
         self._issued_callbacks: set[str] = set()
         self._answered_callback_ids: set[str] = set()
@@ -1119,7 +1141,42 @@ class TelegramStandIn:
             _FailRule(method.lower(), error_code, description, retry_after, times, chat_id)
         )
 
+    def fail_for(
+        self,
+        seconds: float,
+        *,
+        error_code: int = 502,
+        methods: Iterable[str] | None = None,
+        html: bool = True,
+    ) -> None:
+        """An outage: every call (or every call of ``methods``) fails for the next ``seconds`` of
+        ``self.clock``. With ``html`` (the default for 5xx) the answer is the HTML page Telegram's
+        front-end server answers when the Bot API behind it is down ("502 Bad Gateway", not the
+        Bot API's JSON); otherwise the Bot API's JSON error. ``error_code=0``: no answer at all,
+        the connection is closed (Telegram unreachable). Nothing is carried out meanwhile."""
+        names = None
+        if methods is not None:
+            names = frozenset(m.lower() for m in methods)
+            unknown = [m for m in names if m not in _METHODS]
+            if unknown:
+                raise ValueError(f"the stand-in does not implement {unknown}; a typo?")
+        self._outages.append(_Outage(self.clock() + seconds, error_code, names, html))
+
+    def _outage_failure(self, method: str) -> _ApiError | None:
+        now = self.clock()
+        self._outages = [o for o in self._outages if o.until > now]
+        for outage in self._outages:
+            if outage.methods is None or method.lower() in outage.methods:
+                if outage.error_code == 0:
+                    return _ApiError(0, "connection closed without an answer (outage)")
+                phrase = HTTPStatus(outage.error_code).phrase
+                return _ApiError(outage.error_code, phrase, html=outage.html)
+        return None
+
     def _injected_failure(self, method: str, params: dict[str, Any]) -> _ApiError | None:
+        outage = self._outage_failure(method)
+        if outage is not None:
+            return outage
         for rule in self._fail_rules:
             if rule.method != method.lower():
                 continue
@@ -1134,11 +1191,13 @@ class TelegramStandIn:
     # ------------------------------------------------------------ HTTP
 
     async def _handle(self, request: web.Request) -> web.Response:
-        arrived = time.monotonic()
+        arrived = self.clock()
         params = await self._read_params(request)
         requested = request.match_info["method"]
         entry = _METHODS.get(requested.lower())
         call = ApiCall(method=entry[0] if entry else requested, params=params, at=arrived)
+        error_page: str | None = None
+        dropped = False
         try:
             if request.match_info["token"] != self.token:
                 raise _ApiError(401, "Unauthorized")
@@ -1156,6 +1215,10 @@ class TelegramStandIn:
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
             status = exc.code
+            if exc.code == 0:
+                dropped = True
+            if exc.html:
+                error_page = _html_error_page(exc.code, exc.description)
         except Exception as exc:  # a stand-in bug must show up as a failed request, not a hang
             log.exception("stand-in failed on %s", call.method)
             call.ok, call.error_code, call.description = False, 500, f"Internal Server Error: {exc!r}"
@@ -1171,6 +1234,11 @@ class TelegramStandIn:
         for observer in self.observers:
             observer(call)
         self._notify()
+        if dropped and request.transport is not None:
+            request.transport.close()  # the client sees the connection close without an answer
+            return web.Response(status=502)
+        if error_page is not None:
+            return web.Response(text=error_page, status=status, content_type="text/html")
         return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     @staticmethod

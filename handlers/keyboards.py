@@ -191,6 +191,7 @@ class BroadcastAction(enum.StrEnum):
     CONFIRM = "y"    # start sending
     DISCARD = "n"    # drop the draft
     CANCEL = "c"     # stop a running broadcast
+    RETRY = "r"      # send again to the recipients whose send failed (from the report)
 
 
 class BroadcastCb(CallbackData, prefix="bc"):

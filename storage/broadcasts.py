@@ -3,8 +3,8 @@
 A broadcast is a 'draft' until an operator confirms it; confirming snapshots the audience into
 broadcast_recipients (one INSERT ... SELECT, nothing loaded into memory) and makes it 'running'.
 The broadcaster streams pending recipients in pages (keyset by user id) and records each one's
-state; 'sending' is committed before the API call, so a crash leaves at most the message in
-flight uncertain.
+state; 'sending' is committed before the API call, so a crash leaves at most the messages in
+flight in doubt: sent again for legal notices (`interrupted` counts it), 'uncertain' otherwise.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class Recipient:
     telegram_language: str | None
     reachable: bool
     ads_opt_in: bool
+    attempts: int = 0           # API calls made for this recipient so far (earlier passes included)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Delivery:
     """The outcome of one recipient."""
 
     user_id: int
-    state: str                  # sent / unreachable / failed / skipped
+    state: str                  # sent / unreachable / failed / skipped; pending: try again later
     attempts: int = 0
     error: str | None = None    # error class and Telegram's description; never message text
     message_id: int | None = None
@@ -202,10 +203,12 @@ async def cancel(db: Database, broadcast_id: int, *, actor: str, now: datetime) 
 
 
 async def finish(db: Database, broadcast_id: int, *, now: datetime) -> bool:
+    """Mark a running broadcast done; refused (False) while a recipient is still owed a send."""
     async with db.transaction() as tx:
         changed = await tx.execute(
-            "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? AND state = 'running'",
-            (to_iso(now), broadcast_id),
+            "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? AND state = 'running' "
+            "AND NOT EXISTS (SELECT 1 FROM broadcast_recipients WHERE broadcast_id = ?3 AND state IN ('pending', 'sending'))",
+            (to_iso(now), broadcast_id, broadcast_id),
         )
         if changed:
             counts = await _counts(tx, broadcast_id)
@@ -235,25 +238,31 @@ async def recent(db: Executor, limit: int = 10) -> list[Broadcast]:
 
 # ------------------------------------------------------------------------- recipients
 
-async def recover_in_flight(db: Database, broadcast_id: int) -> int:
-    """After a crash: a row left in 'sending' may or may not have been delivered. It becomes
-    'uncertain' and is not sent again (a duplicate is worse than one possibly missed copy)."""
+async def recover_in_flight(db: Database, broadcast_id: int, *, resend: bool = False) -> int:
+    """After a crash or stop: a row left in 'sending' may or may not have been delivered.
+
+    resend=False (at most once): it becomes 'uncertain' and is not sent again.
+    resend=True (at least once, legal notices): it becomes 'pending' again and is sent again;
+    `interrupted` remembers that the copy may now arrive twice.
+    """
+    state = "pending" if resend else "uncertain"
     return await db.background.execute(
-        "UPDATE broadcast_recipients SET state = 'uncertain', last_error = 'interrupted while sending' "
-        "WHERE broadcast_id = ? AND state = 'sending'",
+        f"UPDATE broadcast_recipients SET state = '{state}', interrupted = interrupted + 1, "
+        "last_error = 'interrupted while sending' WHERE broadcast_id = ? AND state = 'sending'",
         (broadcast_id,),
     )
 
 
 async def pending_page(db: Executor, broadcast_id: int, *, after_user_id: int, limit: int) -> list[Recipient]:
     rows = await db.fetch_all(
-        "SELECT r.user_id, u.language, u.telegram_language, u.reachable, u.ads_opt_in "
+        "SELECT r.user_id, u.language, u.telegram_language, u.reachable, u.ads_opt_in, r.attempts "
         "FROM broadcast_recipients r JOIN users u ON u.id = r.user_id "
         "WHERE r.broadcast_id = ? AND r.state = 'pending' AND r.user_id > ? ORDER BY r.user_id LIMIT ?",
         (broadcast_id, after_user_id, limit),
     )
     return [
-        Recipient(r["user_id"], r["language"], r["telegram_language"], bool(r["reachable"]), bool(r["ads_opt_in"]))
+        Recipient(r["user_id"], r["language"], r["telegram_language"], bool(r["reachable"]), bool(r["ads_opt_in"]),
+                  r["attempts"])
         for r in rows
     ]
 
@@ -386,3 +395,59 @@ async def cancel_in(tx: Executor, broadcast_id: int, *, actor: str, now: datetim
             details={"broadcast_id": broadcast_id},
         )
     return bool(changed)
+# ------------------------------------------------------------------------- delivery guarantees
+
+async def possible_duplicates(db: Executor, broadcast_id: int) -> int:
+    """Recipients sent again after an interrupted send (legal notices): they may have it twice."""
+    return int(await db.background.fetch_value(
+        "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ? AND state = 'sent' AND interrupted > 0",
+        (broadcast_id,),
+    ) or 0)
+
+
+async def owed(db: Executor, broadcast_id: int) -> int:
+    """Recipients still to be sent (pending, or claimed and not yet recorded)."""
+    return int(await db.fetch_value(
+        "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ? AND state IN ('pending', 'sending')",
+        (broadcast_id,),
+    ) or 0)
+
+
+async def retry_failed(
+    db: Database, broadcast_id: int, *, actor: str, now: datetime, progress_chat_id: int, progress_message_id: int
+) -> int | None:
+    """An operator retries the recipients of a finished broadcast whose send failed.
+
+    In one transaction: the failed rows become pending again, the broadcast running again with
+    its progress shown in the given message, and the audit log records who did it. Returns how
+    many recipients are retried (0: none failed, nothing changes), or None if the broadcast is
+    not finished ('done'; a stopped one is not resumed through this door).
+    """
+    async with db.transaction() as tx:
+        if await tx.fetch_value("SELECT state FROM broadcasts WHERE id = ?", (broadcast_id,)) != "done":
+            return None
+        retried = await tx.background.execute(
+            "UPDATE broadcast_recipients SET state = 'pending' WHERE broadcast_id = ? AND state = 'failed'",
+            (broadcast_id,),
+        )
+        if not retried:
+            return 0
+        await tx.execute(
+            "UPDATE broadcasts SET state = 'running', finished_at = NULL, progress_chat_id = ?, "
+            "progress_message_id = ? WHERE id = ?",
+            (progress_chat_id, progress_message_id, broadcast_id),
+        )
+        await audit.record(
+            tx, at=now, actor=actor, event="broadcast_failed_retried", subject_user_id=None,
+            details={"broadcast_id": broadcast_id, "recipients": retried},
+        )
+    return retried
+
+
+async def skip_unknown_users(db: Database, broadcast_id: int) -> int:
+    """Owed rows whose user is no longer in the database (erased): nobody left to send them to."""
+    return await db.background.execute(
+        "UPDATE broadcast_recipients SET state = 'skipped', last_error = 'user no longer known' "
+        "WHERE broadcast_id = ? AND state = 'pending' AND user_id NOT IN (SELECT id FROM users)",
+        (broadcast_id,),
+    )

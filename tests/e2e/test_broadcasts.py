@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +39,11 @@ async def make_harness(
 
     async def make(**overrides: Any) -> Harness:
         settings = make_settings(**{"policy_dir": policy_dir, "broadcast_rate": RATE, **overrides})
-        app = await create_app(settings, clock=ManualClock(START))
+        clock = ManualClock(START)
+        # The broadcaster paces on the manual clock (it sleeps by moving it) and the stand-in
+        # stamps requests and times outages on the same clock: rates are measured, not waited for.
+        stand_in.clock = clock.monotonic
+        app = await create_app(settings, clock=clock)
         h = Harness(app, stand_in)
         await h.start()
         stand_in.add_group(ADMIN_CHAT_ID, members=[h.user(OPERATOR, first_name="Оператор")])
@@ -287,3 +294,221 @@ async def test_policy_published_from_files_notifies_users_and_makes_consent_outd
     assert record is not None and record.policy_version == "2026-03-01"
     [versions] = await harness.send(OPERATOR, "/policy_versions", chat_id=ADMIN_CHAT_ID)
     assert f"оператор {OPERATOR}" in (versions.text or "") and "действующая" in (versions.text or "")
+
+
+# ------------------------------------------------------------------ delivery guarantees
+
+def states_of(harness: Harness) -> Any:
+    async def read() -> dict[int, str]:
+        [item] = await broadcasts.recent(harness.app.db, 1)
+        return await broadcasts.recipient_states(harness.app.db, item.id)
+    return read()
+
+
+async def test_a_502_outage_pauses_the_whole_broadcast_and_everyone_is_served_exactly_once(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(80_001, 80_121))
+    await seed(harness, ids)
+    server = harness.server
+    outage: list[float] = []
+
+    def start_outage_at_the_40th_copy(call: Any) -> None:
+        # In the middle of the broadcast Telegram's front answers "502 Bad Gateway" (an HTML page,
+        # as nginx does) to every send for 12 seconds.
+        if not outage and call.method == "copyMessage" and len(server.calls_to("copyMessage")) == 40:
+            outage.append(server.clock())
+            server.fail_for(12, error_code=502, methods=["copyMessage"])
+
+    server.observers.append(start_outage_at_the_40th_copy)
+    source, _ = await start_broadcast(harness, "/broadcast incident", text="Плановые работы: сервис недоступен 10 марта")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+
+    assert outage, "the outage never started"
+    for user_id in ids:
+        assert copies(harness, user_id, source) == 1, user_id  # exactly once, nobody written off
+    assert set((await states_of(harness)).values()) == {"sent"}
+    report = harness.last_text(ADMIN_CHAT_ID)
+    assert "Доставлено: 120" in report and "Ошибки: 0" in report and "Не отправлено: 0" in report
+    assert "Повторить" not in str(harness.server.last_bot_message(ADMIN_CHAT_ID).buttons())
+
+    calls = server.calls_to("copyMessage")
+    failed = [c for c in calls if c.error_code == 502]
+    resumed = next(c for c in calls if c.ok and c.at > outage[0])
+    assert resumed.at >= outage[0] + 12  # nothing got through during the outage ...
+    assert resumed.at <= outage[0] + 12 + 8 + 1  # ... and sending resumed within one back-off step of its end
+    # The whole broadcast paused with growing waits instead of hammering Telegram: the requests
+    # already in flight, then one probe per back-off step (1, 2, 4, 8 s).
+    assert len(failed) <= 2 * broadcaster(harness).concurrency + 3
+    probes = sorted(c.at for c in failed)
+    gaps = [b - a for a, b in zip(probes, probes[1:]) if b - a > 0.5]
+    assert gaps == sorted(gaps) and len(gaps) >= 2 and gaps[-1] > gaps[0]
+    # The progress message said so while it lasted, with the reason.
+    shown = [c.params.get("text", "") for c in server.calls_to("editMessageText")]
+    assert any("Пауза: Telegram не отвечает" in text and "502" in text for text in shown)
+
+
+async def crash_during(harness: Harness, copy_path: Path, *, after_calls: int) -> None:
+    """kill -9 at the `after_calls`-th copy: what is on disk at that instant is what the next
+    start finds, and the process sends nothing more."""
+    server, db_path = harness.server, harness.app.settings.database_path
+    crashed: list[bool] = []
+
+    def kill(call: Any) -> None:
+        if crashed or call.method != "copyMessage" or len(server.calls_to("copyMessage")) < after_calls:
+            return
+        crashed.append(True)
+        with sqlite3.connect(db_path) as source, sqlite3.connect(copy_path) as target:
+            source.backup(target)  # only what was committed: a killed process's disk
+        for task in asyncio.all_tasks():
+            if task.get_name() == "broadcaster":
+                task.cancel()  # its next step never comes
+
+    server.observers.append(kill)
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await server.wait_until(lambda: crashed, timeout=30, what="the crash")
+    server.observers.remove(kill)
+    # The next start runs on what the killed process left on disk.
+    await harness.restart(harness.app.settings.model_copy(update={"database_url": f"sqlite:///{copy_path}"}))
+    await broadcaster(harness).run_until_idle()
+
+
+async def test_a_kill_during_a_policy_notice_leaves_nobody_without_it(make_harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(90_001, 90_121))
+    await seed(harness, ids)
+    source, confirmation = await start_broadcast(harness, "/broadcast policy", text="Мы обновили политику конфиденциальности")
+    assert "получат все" in confirmation  # the operator is told the guarantee before sending
+    await crash_during(harness, tmp_path / "killed.sqlite3", after_calls=40)
+
+    received = {user_id: copies(harness, user_id, source) for user_id in ids}
+    assert min(received.values()) == 1  # nobody is without the notice
+    assert set((await states_of(harness)).values()) == {"sent"}  # nothing left "uncertain"
+    twice = sum(1 for n in received.values() if n > 1)
+    assert twice >= 1  # the copy answered at the instant of the kill went out again
+    report = harness.last_text(ADMIN_CHAT_ID)
+    counted = int(report.split("могли получить дважды): ")[1].split()[0])
+    assert twice <= counted <= broadcaster(harness).concurrency + 1  # every possible duplicate is counted
+    assert "Доставлено: 120" in report
+
+
+async def test_advertising_is_not_resent_after_a_crash(make_harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(91_001, 91_121))
+    await seed(harness, ids, ads=True)
+    source, confirmation = await start_broadcast(harness, "/broadcast ads", text="Скидка 20% до пятницы")
+    assert "никому не придёт дважды" in confirmation
+    await crash_during(harness, tmp_path / "killed.sqlite3", after_calls=40)
+
+    received = {user_id: copies(harness, user_id, source) for user_id in ids}
+    assert max(received.values()) == 1  # nobody gets the ad twice
+    states = await states_of(harness)
+    uncertain = [u for u, s in states.items() if s == "uncertain"]
+    assert uncertain and set(states.values()) == {"sent", "uncertain"}
+    assert [u for u, n in received.items() if n == 0 and states[u] != "uncertain"] == []
+    assert f"Возможно доставлено (отправка прервана перезапуском): {len(uncertain)}" in harness.last_text(ADMIN_CHAT_ID)
+
+
+async def test_retry_button_sends_again_only_to_the_failed_recipients(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(92_001, 92_011))
+    await seed(harness, ids)
+    server = harness.server
+    # Two recipients' copies are refused for a reason that is not an outage.
+    for user_id in ids[2:4]:
+        server.fail_next("copyMessage", error_code=400, description="Bad Request: message to copy not found", chat_id=user_id)
+    source, _ = await start_broadcast(harness, "/broadcast incident", text="Утечка данных: что мы сделали")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    report = harness.last_text(ADMIN_CHAT_ID)
+    assert "Ошибки: 2" in report and "message to copy not found" in report
+    assert [copies(harness, u, source) for u in ids] == [1, 1, 0, 0, 1, 1, 1, 1, 1, 1]
+
+    before = len(server.calls_to("copyMessage"))
+    await harness.press(OPERATOR, "Повторить для получателей с ошибкой: 2", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    retried = server.calls_to("copyMessage")[before:]
+    assert sorted(c.params["chat_id"] for c in retried) == ids[2:4]  # only the failed ones
+    assert [copies(harness, u, source) for u in ids] == [1] * 10
+    report = harness.last_text(ADMIN_CHAT_ID)
+    assert "Итог рассылки" in report and "Ошибки: 0" in report and "Доставлено: 10" in report
+    [item] = await broadcasts.recent(harness.app.db, 1)
+    entries = await harness.app.db.fetch_all("SELECT actor, details FROM audit_log WHERE event = 'broadcast_failed_retried'")
+    assert [(e["actor"], json.loads(e["details"])) for e in entries] == [
+        (f"operator:{OPERATOR}", {"broadcast_id": item.id, "recipients": 2})
+    ]
+    # Nobody failed this time: the new report offers no retry.
+    assert "Повторить" not in str(server.last_bot_message(ADMIN_CHAT_ID).buttons())
+
+
+async def test_telegram_unreachable_pauses_a_notice_and_an_ad_copy_without_answer_is_not_resent(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    server = harness.server
+    others, ad_ids = list(range(93_001, 93_061)), list(range(93_101, 93_161))
+    await seed(harness, others)
+    await seed(harness, ad_ids, ads=True)
+    everyone = others + ad_ids
+
+    def unreachable_at_the_20th_copy(call: Any) -> None:
+        # 20 copies into each broadcast (the notice reaches 120 users), Telegram stops answering:
+        # connections close without an answer, for 6 seconds.
+        if call.method == "copyMessage" and call.ok and len([c for c in server.calls_to("copyMessage") if c.ok]) in (20, 140):
+            server.fail_for(6, error_code=0, methods=["copyMessage"])
+
+    server.observers.append(unreachable_at_the_20th_copy)
+    notice, _ = await start_broadcast(harness, "/broadcast incident", text="Сбой: ваши данные не затронуты")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    # A legal notice: sent again after the outage to whoever got no answer; everyone has it once.
+    assert [c for c in server.calls_to("copyMessage") if c.error_code == 0]  # the outage happened
+    assert [copies(harness, u, notice) for u in everyone] == [1] * 120
+    assert "Ошибки: 0" in harness.last_text(ADMIN_CHAT_ID)
+
+    before = len(server.calls_to("copyMessage"))
+    ad, _ = await start_broadcast(harness, "/broadcast ads", text="Скидка 20%")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    calls = server.calls_to("copyMessage")[before:]
+    # An ad: a copy without an answer may have arrived, so it is not sent again.
+    unanswered = {c.params["chat_id"] for c in calls if c.error_code == 0}
+    states = await states_of(harness)
+    assert unanswered and {u for u, s in states.items() if s == "uncertain"} == unanswered
+    assert [copies(harness, u, ad) for u in ad_ids] == [0 if u in unanswered else 1 for u in ad_ids]
+    assert len([c for c in calls if c.params["chat_id"] in unanswered]) == len(unanswered)  # one try each
+    # The outage still paused the broadcast: a handful of recipients in doubt, not all that were due.
+    assert len(unanswered) <= 2 * broadcaster(harness).concurrency + 3
+
+
+async def test_one_recipient_whose_sends_keep_failing_is_written_off_not_retried_for_ever(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(94_001, 94_031))
+    await seed(harness, ids)
+    stuck = ids[5]
+    harness.server.fail_next("copyMessage", error_code=500, description="Internal Server Error", times=1000, chat_id=stuck)
+    source, _ = await start_broadcast(harness, "/broadcast incident", text="Уведомление")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    assert [copies(harness, u, source) for u in ids] == [0 if u == stuck else 1 for u in ids]
+    tries = [c for c in harness.server.calls_to("copyMessage") if c.params["chat_id"] == stuck]
+    assert len(tries) == broadcaster(harness).max_transient  # tried again, within bounds
+    report = harness.last_text(ADMIN_CHAT_ID)
+    assert "Ошибки: 1" in report and "Internal Server Error" in report and "Не отправлено: 0" in report
+    assert "Повторить для получателей с ошибкой: 1" in str(harness.server.last_bot_message(ADMIN_CHAT_ID).buttons())
+
+
+async def test_the_report_waits_out_a_short_outage(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    await seed(harness, [96_001, 96_002])
+    server = harness.server
+
+    def outage_when_the_last_copy_is_sent(call: Any) -> None:
+        if call.method == "copyMessage" and len([c for c in server.calls_to("copyMessage") if c.ok]) == 2:
+            server.fail_for(10, error_code=502, methods=["sendMessage"])  # just when the report is due
+
+    server.observers.append(outage_when_the_last_copy_is_sent)
+    await start_broadcast(harness, "/broadcast incident", text="Уведомление")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+    reports = [c for c in server.calls_to("sendMessage") if c.params.get("chat_id") == ADMIN_CHAT_ID]
+    assert [c.error_code for c in reports][-1] is None and any(c.error_code == 502 for c in reports)
+    assert "Итог рассылки" in harness.last_text(ADMIN_CHAT_ID) and "Доставлено: 2" in harness.last_text(ADMIN_CHAT_ID)

@@ -172,3 +172,86 @@ async def test_idle_time_earns_no_credit_even_with_late_wake_ups() -> None:
             t.now += 0.5  # nobody asked for a while
     assert starts[5] - starts[4] >= 0.5
     assert starts[6] - starts[5] >= 0.001 - 1e-9
+
+
+# ------------------------------------------------------------------ outages
+
+from bot.rate_limit import OutageBackoff  # noqa: E402
+
+
+def test_backoff_pauses_from_the_second_failure_in_a_row_growing_to_the_cap() -> None:
+    backoff = OutageBackoff(first=1, cap=8)
+    issued = 0
+
+    def fail() -> float:
+        nonlocal issued
+        issued += 1
+        return backoff.failure(issued, issued)
+
+    assert fail() == 0  # one failure may be that recipient's own: nobody waits
+    assert [fail() for _ in range(6)] == [1, 2, 4, 8, 8, 8]
+    assert backoff.in_outage
+    assert backoff.success() is True  # the outage is over ...
+    assert fail() == 0 and fail() == 1  # ... and the next one starts from the beginning
+    assert backoff.success() is True and backoff.success() is False
+
+
+def test_backoff_counts_requests_already_in_flight_as_one_failure() -> None:
+    backoff = OutageBackoff(first=1, cap=60)
+    # Tickets 1-3 were sent together; all three fail.
+    assert backoff.failure(1, 3) == 0
+    assert backoff.failure(2, 3) == 0 and backoff.failure(3, 3) == 0  # same burst
+    assert backoff.consecutive == 1
+    assert backoff.failure(4, 4) == 1  # the first request sent after knowing: now everybody waits
+    assert backoff.failure(5, 5) == 2
+
+
+def test_backoff_refuses_nonsense() -> None:
+    with pytest.raises(ValueError):
+        OutageBackoff(first=0)
+    with pytest.raises(ValueError):
+        OutageBackoff(first=10, cap=5)
+
+
+async def test_after_an_outage_pause_one_probe_at_a_time_until_resumed() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(100, clock=t.clock, sleep=t.sleep)
+    limiter.pause(4, probe=True)
+    before = t.now
+    await limiter.acquire()  # the probe, after the pause
+    assert t.now - before == pytest.approx(4.0)
+    second = asyncio.ensure_future(limiter.acquire())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not second.done()  # nobody else while the probe is out
+    limiter.release()  # the probe failed (no resume): the next one may probe
+    await second
+    third = asyncio.ensure_future(limiter.acquire())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not third.done()
+    limiter.resume()  # the probe succeeded: full speed again
+    await third
+    assert limiter.in_flight == 2 and not limiter.probing
+    await limiter.acquire()
+    assert limiter.in_flight == 3
+
+
+async def test_a_manual_clock_paces_without_waiting_and_never_stalls_on_sub_microsecond_waits() -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 3, 2, 4, 0, tzinfo=UTC))
+    limiter = RateLimiter(1000, clock=clock.monotonic, sleep=clock.sleep)
+    begin = clock.monotonic()
+    starts = []
+    for _ in range(2001):
+        async with limiter.slot():
+            starts.append(clock.monotonic())
+    # Two seconds of pacing on the manual clock, in no real time; datetime's microsecond
+    # resolution leaves waits of a fraction of a microsecond, which must still move the clock.
+    assert starts[-1] - begin == pytest.approx(2.0, abs=0.01)
+    assert windows_ok(starts[::7], 1000)
+    await clock.sleep(1e-9)
+    assert clock.monotonic() > starts[-1]
