@@ -156,6 +156,10 @@ class Scheduler:
         if self.bot is None:
             self.bot = bot
         await outbox.release_all_sending(self.db)
+        moved = await outbox.retarget_group_rows(self.db, self.settings.admin_chat_id)
+        if moved:
+            log.warning("outbox: %s messages owed to a previous operators' chat now go to ADMIN_CHAT_ID=%s",
+                        moved, self.settings.admin_chat_id)
         await self.check_admin_chat()
         if self.settings.scheduler_autostart and self._task is None:
             self._task = asyncio.create_task(self._loop(), name="claims-scheduler")

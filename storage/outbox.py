@@ -173,6 +173,16 @@ async def release_all_sending(db: Executor) -> int:
     return await db.execute("UPDATE outbox SET state = 'pending', lease_until = NULL WHERE state = 'sending'")
 
 
+async def retarget_group_rows(db: Executor, admin_chat_id: int) -> int:
+    """Rows owed to a group that is no longer ADMIN_CHAT_ID (the operators moved to a new chat,
+    e.g. after a migration to a supergroup) go to the current one: only the admin chat is a group."""
+    return await db.execute(
+        "UPDATE outbox SET chat_id = ?, next_attempt_at = MIN(next_attempt_at, created_at) "
+        "WHERE state IN ('pending', 'sending') AND chat_id < 0 AND chat_id != ?",
+        (admin_chat_id, admin_chat_id),
+    )
+
+
 async def has_delivered(db: Executor, claim_id: int) -> bool:
     """Whether any message of the claim already reached the operators (as written or replaced)."""
     return await db.fetch_value(
