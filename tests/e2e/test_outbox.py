@@ -22,10 +22,10 @@ NEW_ADMIN_CHAT_ID = -1001000000777
 async def h(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
     """The loop is off: each test runs the scheduler itself, at times of its injected clock."""
     app = await create_app(make_settings(scheduler_autostart=False), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     yield harness
-    await harness.app.shutdown()
+    await harness.stop()
 
 
 async def run_once(h: Harness) -> int:
