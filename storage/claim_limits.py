@@ -18,18 +18,18 @@ async def count_open(db: Executor, user_id: int) -> int:
 
 
 async def filed_since(db: Executor, user_id: int, since: datetime) -> tuple[int, str | None]:
-    """(claims registered at or after `since`, the earliest of their registration times)."""
+    """(claims registered after `since`, the earliest of their registration times)."""
     row = await db.fetch_one(
-        "SELECT COUNT(*), MIN(registered_at) FROM claims WHERE user_id = ? AND registered_at >= ?", (user_id, to_iso(since))
+        "SELECT COUNT(*), MIN(registered_at) FROM claims WHERE user_id = ? AND registered_at > ?", (user_id, to_iso(since))
     )
     return (0, None) if row is None else (int(row[0]), row[1])
 
 
 async def followups_since(db: Executor, user_id: int, since: datetime) -> tuple[int, str | None]:
-    """(follow-ups the customer added at or after `since`, over all their claims; the earliest time)."""
+    """(follow-ups the customer added after `since`, over all their claims; the earliest time)."""
     row = await db.fetch_one(
         "SELECT COUNT(*), MIN(f.created_at) FROM claims c JOIN claim_followups f ON f.claim_id = c.id "
-        "WHERE c.user_id = ? AND f.created_at >= ?",
+        "WHERE c.user_id = ? AND f.created_at > ?",
         (user_id, to_iso(since)),
     )
     return (0, None) if row is None else (int(row[0]), row[1])
