@@ -311,7 +311,7 @@ class Scheduler:
             if announce:
                 text = self._parked_text(row, claim, failure)
                 await outbox.enqueue(tx, chat_id=self.settings.admin_chat_id, claim_id=row.claim_id, kind="message",
-                                     payload={"text": text, "notice": "parked"}, now=now, ordered=False)
+                                     payload={"text": text, "notice": "parked", "role": "bot"}, now=now, ordered=False)
         log.error("outbox row %s (claim %s) parked after %s refusals: %s%s", row.id, claim.number if claim else "-",
                   row.refusals + 1, failure.reason[:120], "" if announce else " (a notice: not announced again)")
 
@@ -416,5 +416,5 @@ class Scheduler:
                   "plain cards. Fix: give the bot the administrator right to manage topics, then restart it.",
                   self.settings.admin_chat_id, reason[:120])
         await outbox.enqueue(self.db, chat_id=self.settings.admin_chat_id, kind="message",
-                             payload={"text": self.t("outbox-topics-unavailable"), "notice": "topics"},
+                             payload={"text": self.t("outbox-topics-unavailable"), "notice": "topics", "role": "bot"},
                              now=self.clock.now())
