@@ -66,8 +66,6 @@ PARK_AFTER_REFUSALS = 5
 CHAT_PROBLEM_LOG_EVERY = timedelta(minutes=10)
 PASSES_PER_ROUND = 20
 TAKE_PER_PASS = 50
-# Kept for callers of the previous outbox (the number of refusals before a message is parked).
-DEAD_AFTER_ATTEMPTS = PARK_AFTER_REFUSALS
 
 RATE = "rate"
 UNAVAILABLE = "unavailable"
@@ -93,8 +91,11 @@ class Failure:
     migrate_to: int | None = None
 
 
-def classify(error: BaseException, *, copying: bool = False) -> Failure:
-    """Sort an error from sending one outbox row into what to do about it."""
+def classify(error: BaseException, *, copying: bool = False, group: bool = True) -> Failure:
+    """Sort an error from sending one outbox row into what to do about it.
+
+    `group`: the row goes to a group (the operators' chat). A person's chat that is lost (blocked,
+    deleted account) is about that message's recipient: it is refused like a message, and parked."""
     reason = getattr(error, "message", None) or type(error).__name__
     if isinstance(error, TelegramRetryAfter):
         return Failure(RATE, reason, retry_after=int(error.retry_after))
@@ -102,7 +103,7 @@ def classify(error: BaseException, *, copying: bool = False) -> Failure:
         return Failure(outbox.CHAT, reason, migrate_to=error.migrate_to_chat_id)
     if isinstance(error, (TelegramServerError, TelegramNetworkError, TelegramUnauthorizedError)):
         return Failure(outbox.TRANSIENT, reason)
-    if isinstance(error, (TelegramForbiddenError, TelegramBadRequest)) and _CHAT_LOST.search(reason):
+    if group and isinstance(error, (TelegramForbiddenError, TelegramBadRequest)) and _CHAT_LOST.search(reason):
         return Failure(outbox.CHAT, reason)
     if copying and isinstance(error, TelegramBadRequest):
         # The original is gone (the customer deleted it) or cannot be copied: retrying won't help.
@@ -264,7 +265,7 @@ class Scheduler:
             try:
                 message_id, note = await self._attempt(row)
             except Exception as error:
-                failure = classify(error)
+                failure = classify(error, group=row.chat_id < 0)
                 await self._failed(row, failure, now)
                 if failure.kind in (RATE, outbox.TRANSIENT, outbox.CHAT):
                     stalled_chats.add(row.chat_id)
@@ -363,7 +364,7 @@ class Scheduler:
                 )
                 return result.message_id, None
             except TelegramBadRequest as error:
-                failure = classify(error, copying=True)
+                failure = classify(error, copying=True, group=row.chat_id < 0)
                 if failure.kind != UNAVAILABLE:
                     raise
                 line = await self._unavailable_line(row)

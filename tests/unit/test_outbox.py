@@ -91,6 +91,12 @@ def test_back_off_doubles_and_is_capped_at_a_few_minutes() -> None:
     assert scheduler.backoff(50) == scheduler.MAX_BACKOFF <= timedelta(minutes=5)
 
 
+def test_a_persons_lost_chat_is_about_the_message_not_the_operators_chat() -> None:
+    kicked = TelegramForbiddenError(METHOD, "Forbidden: user is deactivated; chat not found")
+    assert scheduler.classify(kicked, group=False).kind == outbox.MESSAGE
+    assert scheduler.classify(kicked, group=True).kind == outbox.CHAT
+
+
 @pytest.mark.parametrize(
     ("error", "copying", "kind"),
     [
