@@ -75,7 +75,7 @@ class FollowupAllowed:
 @dataclass(frozen=True)
 class ClaimRecord:
     claim: Claim
-    replies: list[store.Reply]
+    answers: list[limits.Answer]
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ async def my_claims(db: Database, user: User, page: int, size: int = LIST_PAGE_S
         claim = await store.get(db, claim_id)
         if claim is not None:
             claims.append(claim)
-    single = ClaimRecord(claims[0], await store.replies(db, claims[0].id)) if total == 1 and claims else None
+    single = ClaimRecord(claims[0], await limits.answers(db, claims[0].id)) if total == 1 and claims else None
     return ClaimsPage(total, page, pages, claims, single)
 
 
@@ -185,7 +185,7 @@ async def my_claim(db: Database, user: User, claim_id: int) -> ClaimRecord | Non
     claim = await _own_claim(db, user, claim_id)
     if claim is None:
         return None
-    return ClaimRecord(claim, await store.replies(db, claim.id))
+    return ClaimRecord(claim, await limits.answers(db, claim.id))
 
 
 # --------------------------------------------------------------------------- pages

@@ -6,6 +6,7 @@ No aiogram and nothing of bot/. Every query starts from the customer's own claim
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Executor, to_iso
@@ -49,3 +50,26 @@ async def claim_ids_page(db: Executor, user_id: int, limit: int, offset: int) ->
         "SELECT id FROM claims WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?", (user_id, int(limit), int(offset))
     )
     return [int(r[0]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the customer received about a claim: 'final' or 'interim' (operators' notes live elsewhere)."""
+
+    kind: str  # text, photo, document, ...
+    role: str  # final, interim
+    text: str | None
+    created_at: str
+
+
+async def answers(db: Executor, claim_id: int) -> list[Answer]:
+    """The answers delivered to the customer, in order; refusals are shown from the claim itself."""
+    rows = await db.fetch_all("SELECT * FROM claim_replies WHERE claim_id = ? ORDER BY id", (claim_id,))
+    found = []
+    for row in rows:
+        # 'role' (final / interim / refusal) came with the operators' desk; older rows are answers.
+        role = row["role"] if "role" in row.keys() and row["role"] else "final"
+        if row["kind"] == "refusal" or role == "refusal":
+            continue
+        found.append(Answer(row["kind"], role, row["text"], row["created_at"]))
+    return found

@@ -142,17 +142,16 @@ def claim_pages(i18n: I18nContext, settings: Settings, record: service.ClaimReco
     blocks = [service.Block(i18n.get("myclaims-item", registered=local_time(claim.registered_at, settings.tz),
                                      **status_args(i18n, settings, claim, now)))]
     continued = " " + i18n.get("myclaims-continued")
-    answers = [r for r in record.replies if r.kind != "refusal"]
-    for reply in answers:
-        key = "myclaims-interim" if getattr(reply, "role", "final") == "interim" else "myclaims-answer"
-        head = i18n.get(key, time=local_time(reply.created_at, settings.tz))
-        if reply.kind not in ("text", None):
+    for answer in record.answers:
+        key = "myclaims-interim" if answer.role == "interim" else "myclaims-answer"
+        head = i18n.get(key, time=local_time(answer.created_at, settings.tz))
+        if answer.kind != "text":
             head += " " + i18n.get("myclaims-media-note")
-        blocks.append(service.Block(head, reply.text or None, head + continued))
+        blocks.append(service.Block(head, answer.text or None, head + continued))
     if claim.resolution == "refused" and claim.closed_at:
         head = i18n.get("myclaims-refusal", time=local_time(claim.closed_at, settings.tz))
         blocks.append(service.Block(head, claim.refusal_reason or "", head + continued))
-    elif not answers:
+    elif not record.answers:
         blocks.append(service.Block(i18n.get("myclaims-no-answers")))
     return service.pack(blocks)
 
