@@ -32,8 +32,8 @@ from storage.users import User
 DAY = timedelta(hours=24)
 HOUR = timedelta(hours=1)
 LIST_PAGE_SIZE = 5
-# Telegram counts 4,096 UTF-16 units after HTML parsing; pages are packed to this much visible
-# text, leaving room for the page line and the buttons' sake of safety.
+# Telegram counts 4,096 UTF-16 units of text after HTML parsing; pages are packed to this much,
+# leaving room for the page line above them ("№ 2026-0001 · page 2 of 5").
 PAGE_BUDGET = 3600
 
 
