@@ -163,6 +163,11 @@ class Settings(BaseSettings):
     block_request_days_kind: Literal["calendar", "working"] = "working"
     destroy_request_days: int = Field(1, ge=1, le=366)
     destroy_request_days_kind: Literal["calendar", "working"] = "working"
+    # --- caps against flooding, per customer (README, "Claims") ---
+    claim_open_limit: int = Field(5, ge=1, le=1000)  # claims open at the same time
+    claim_daily_limit: int = Field(5, ge=1, le=1000)  # claims filed within 24 hours
+    claim_attachments_limit: int = Field(10, ge=1, le=100)  # photos and documents per claim, follow-ups included
+    claim_followups_per_hour: int = Field(10, ge=1, le=1000)  # follow-ups within 60 minutes
     reminder_days: str = "7,3,1"
     reminder_hour: int = Field(9, ge=0, le=23)
     holidays_override_file: Path | None = None

@@ -29,8 +29,10 @@ How to use it
 
     Every request is recorded in ``tg.calls``; ``tg.messages(chat_id)`` shows a
     chat as the person sees it (after edits and deletions); ``tg.fail_next(...)``,
-    ``tg.fail_for(seconds)`` (an outage), ``tg.block(...)`` and ``tg.deleted_users``
-    inject the failures the bot must survive.
+    ``tg.fail_for(seconds)`` (an outage of some seconds), ``tg.block(...)`` and
+    ``tg.deleted_users`` inject the failures the bot must survive, and so do ``tg.outage()``
+    (every request fails until ``end_outage()``), ``tg.migrate_group(old, new)``,
+    ``tg.remove_bot(chat)`` and ``tg.user_deletes(...)``.
 
     Who can be messaged follows Telegram: a chat never seen answers "chat not
     found"; a person known only as a group member (``add_group(members=...)``)
@@ -58,6 +60,7 @@ import copy
 import inspect
 import itertools
 import json
+import math
 import logging
 import mimetypes
 import re
@@ -510,6 +513,7 @@ class _Chat:
     last_message_id: int = 0
     members: set[int] = field(default_factory=set)
     topics: dict[int, dict[str, Any]] = field(default_factory=dict)
+    bot_can_manage_topics: bool = True  # the bot's administrator right in a forum
 
     @property
     def id(self) -> int:
@@ -556,12 +560,16 @@ class _Outage:
 class _ApiError(Exception):
     html = False  # answer as an HTML error page (Telegram's front-end during an outage)
 
-    def __init__(self, code: int, description: str, *, retry_after: int | None = None, html: bool = False) -> None:
+    def __init__(
+        self, code: int, description: str, *, retry_after: int | None = None, html: bool = False,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         self.html = html
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 def _bad(reason: str) -> _ApiError:
@@ -676,6 +684,8 @@ class TelegramStandIn:
         # manual clock passes that clock's monotonic(), so both sides see the same seconds.
         self.clock: Callable[[], float] = time.monotonic
         self._outages: list[_Outage] = []
+        self._migrated: dict[int, int] = {}  # old group id → its supergroup's id
+        self._removed_from: set[int] = set()  # groups the bot was removed from
         self._pending: list[dict[str, Any]] = []  # updates not yet confirmed via offset
         self._issued_callbacks: set[str] = set()
         self._answered_callback_ids: set[str] = set()
@@ -778,8 +788,11 @@ class TelegramStandIn:
         title: str = "Operators",
         is_forum: bool = False,
         members: Iterable[int] = (),
+        bot_can_manage_topics: bool = True,
     ) -> dict[str, Any]:
-        """A supergroup the bot is an administrator of. Calling it again updates it."""
+        """A supergroup the bot is an administrator of. Calling it again updates it.
+
+        ``bot_can_manage_topics=False``: in a forum, the bot lacks the right to create topics."""
         if chat_id >= 0:
             raise ValueError(f"supergroup ids are negative, got {chat_id}")
         info: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": title}
@@ -789,6 +802,8 @@ class TelegramStandIn:
         if chat is None:
             chat = self._chats[chat_id] = _Chat(info=info)
         chat.info = info
+        chat.bot_can_manage_topics = bot_can_manage_topics
+        self._removed_from.discard(chat_id)
         for user_id in members:
             self._ensure_user(user_id)
             chat.members.add(user_id)
@@ -1173,6 +1188,40 @@ class TelegramStandIn:
                 return _ApiError(outage.error_code, phrase, html=outage.html)
         return None
 
+    def outage(self, *, error_code: int = 502) -> None:
+        """Telegram is down: every request fails with the Bot API's JSON error ``error_code``
+        until ``end_outage()``."""
+        self._outages.append(_Outage(math.inf, error_code, None, html=False))
+
+    def end_outage(self) -> None:
+        """Every outage ends now (``outage()``'s and ``fail_for``'s)."""
+        self._outages.clear()
+
+    def migrate_group(self, old_chat_id: int, new_chat_id: int) -> dict[str, Any]:
+        """The group became a supergroup with a new id: requests naming the old id answer 400
+        "group chat was upgraded to a supergroup chat" with ``migrate_to_chat_id``, as Telegram does."""
+        old = self._chats.get(old_chat_id)
+        if old is None or old.is_private:
+            raise AssertionError(f"no group {old_chat_id} to migrate")
+        info = self.add_group(new_chat_id, title=str(old.info.get("title", "")), is_forum=old.is_forum,
+                              members=old.members, bot_can_manage_topics=old.bot_can_manage_topics)
+        self._migrated[old_chat_id] = new_chat_id
+        return info
+
+    def remove_bot(self, chat_id: int) -> None:
+        """The bot was removed (kicked) from the group: requests about it answer 403, as Telegram does."""
+        if chat_id not in self._chats or self._chats[chat_id].is_private:
+            raise AssertionError(f"no group {chat_id} to remove the bot from")
+        self._removed_from.add(chat_id)
+
+    def user_deletes(self, user_id: int, message_id: int, *, chat_id: int | None = None) -> None:
+        """The person deletes a message they sent (it can no longer be copied or forwarded)."""
+        chat = self._chats.get(user_id if chat_id is None else chat_id)
+        msg = chat.messages.get(message_id) if chat else None
+        if msg is None or msg.from_bot or msg.sender_id != user_id:
+            raise AssertionError(f"user {user_id} has no message {message_id} to delete")
+        msg.deleted = True
+
     def _injected_failure(self, method: str, params: dict[str, Any]) -> _ApiError | None:
         outage = self._outage_failure(method)
         if outage is not None:
@@ -1214,6 +1263,8 @@ class TelegramStandIn:
             body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
+            if exc.migrate_to_chat_id is not None:
+                body["parameters"] = {"migrate_to_chat_id": exc.migrate_to_chat_id}
             status = exc.code
             if exc.code == 0:
                 dropped = True
@@ -1311,6 +1362,11 @@ class TelegramStandIn:
             raise _bad("chat not found")  # "@username" chats are not modelled
         if sending and chat_id in self.deleted_users:
             raise _ApiError(403, "Forbidden: user is deactivated")
+        if chat_id in self._migrated:
+            raise _ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                            migrate_to_chat_id=self._migrated[chat_id])
+        if chat_id in self._removed_from:
+            raise _ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
         chat = self._chats.get(chat_id)
         if chat is None:
             if chat_id in self._users:
@@ -2009,6 +2065,8 @@ class TelegramStandIn:
         chat = self._target_chat(p)
         if not chat.is_forum:
             raise _bad("the chat is not a forum")
+        if not chat.bot_can_manage_topics:
+            raise _bad("not enough rights to create a topic")
         name = str(p.get("name") or "")
         if not 1 <= len(name) <= 128:
             raise _bad("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")

@@ -212,3 +212,19 @@ class PublishAction(enum.StrEnum):
 class PublishCb(CallbackData, prefix="pp"):
     action: PublishAction
     version: str
+
+
+# --- /myclaims pages (customers) -------------------------------------------------------------
+
+class MyClaimsCb(CallbackData, prefix="mcl"):
+    """A page of the customer's list of claims."""
+
+    page: int
+
+
+class MyClaimCb(CallbackData, prefix="mcv"):
+    """A page of one claim's history; `back` is the list page to return to."""
+
+    claim_id: int
+    page: int = 0
+    back: int = 0

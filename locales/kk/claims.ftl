@@ -39,7 +39,6 @@ claim-media-only = Алдымен өтініш мәтінін жазыңыз: т
 claim-text-expected = Өтініш мәтінін хабарлама ретінде жіберіңіз.
 claim-ask-attachments = Мәтін қабылданды. Қаласаңыз, енді фотосуреттер немесе құжаттар жіберіңіз ({ $max } дейін), содан кейін «Жалғастыру» батырмасын басыңыз. Тіркейтін ештеңе болмаса, бірден «Жалғастыру» батырмасын басыңыз.
 claim-attachment-added = Тіркеме қосылды ({ $max } ішінен { $count }). Тағы жіберіңіз немесе «Жалғастыру» батырмасын басыңыз.
-claim-attachments-full = { $max } тіркемеден артық қосуға болмайды. «Жалғастыру» батырмасын басыңыз.
 claim-attachment-expected = Мәтін жазылып қойды. Фото немесе құжат жіберіңіз не «Жалғастыру» батырмасын басыңыз. Мәтінді өзгерту үшін өтінішті тоқтатып (/cancel), қайта бастаңыз.
 claim-continue-button = ➡️ Жалғастыру
 claim-confirm-button = ✅ Растау және жіберу
@@ -68,11 +67,27 @@ myclaims-item =
     Мәртебесі: { $status }
     Тіркелді: { $registered }
     Жауап беру мерзімі: { $due }{ $left }
-myclaims-reply = 💬 { $time } жауабы: { $text }
-myclaims-reply-media = 💬 { $time } жауабы: файл немесе фото (чатыңызға жіберілді)
-myclaims-refusal = ❌ { $time } бас тартылды. Себебі: { $reason }
 myclaims-followup-button = ➕ № { $number } толықтыру
-myclaims-more = Соңғы { $shown } өтініш көрсетілді.
+myclaims-page = { $page } / { $pages } бет
+myclaims-line =
+    <b>№ { $number }</b> — { $type }
+    { $status }; жауап беру мерзімі: { $due }{ $left }
+myclaims-open-button = 📄 № { $number }
+myclaims-prev-button = ◀️ Артқа
+myclaims-next-button = Әрі қарай ▶️
+myclaims-back-button = ⬅️ Барлық өтініштер
+myclaims-claim-page = <b>№ { $number }</b> · { $page } / { $pages } бет
+myclaims-answer = 💬 <b>Жауап, { $time }</b>
+myclaims-interim = 💬 <b>Аралық хабар, { $time }</b>
+myclaims-media-note = (файл немесе фото чатыңызға жіберілді)
+myclaims-continued = (жалғасы)
+myclaims-refusal = ❌ <b>Бас тарту, { $time }</b>. Себебі:
+myclaims-no-answers = Бұл өтініш бойынша әзірге жауап жоқ.
+
+claim-cap-open = Қазір сіздің ашық өтініштеріңіз саны: { $limit }. Бір уақытта ашық өтініштердің ең көп саны осы. Біреуіне жауап күтіңіз немесе ашық өтінішті /myclaims арқылы толықтырыңыз.
+claim-cap-daily = Тәулік ішінде берілетін өтініштер саны шектеулі: { $limit }. Келесісін { $time } ({ $tz }) бастап беруге болады. Берілген өтінішті /myclaims арқылы толықтыруға болады.
+claim-cap-attachments = Бір өтінішке тіркелетін файлдар мен фотолардың саны шектеулі: { $limit }. Бұдан артық тіркеуге болмайды; қажет болса, қалғанын мәтінмен сипаттаңыз.
+claim-cap-followups = Бір сағат ішінде жіберілетін толықтырулар саны шектеулі: { $limit }. Келесісін { $time } ({ $tz }) бастап жіберуге болады.
 
 followup-ask = № { $number } өтінішке толықтыруды жазыңыз немесе фото не құжат жіберіңіз. Тоқтату: /cancel
 followup-closed = № { $number } өтініш жабылған, оны толықтыруға болмайды. Жаңасын беріңіз: /claim

@@ -55,7 +55,6 @@ claim-media-only = Сначала напишите текст обращения
 claim-text-expected = Пожалуйста, отправьте текст обращения сообщением.
 claim-ask-attachments = Текст получен. Теперь при желании отправьте фотографии или документы (до { $max }), затем нажмите «Продолжить». Если прикладывать нечего — сразу нажмите «Продолжить».
 claim-attachment-added = Вложение добавлено ({ $count } из { $max }). Отправьте ещё или нажмите «Продолжить».
-claim-attachments-full = Больше { $max } вложений приложить нельзя. Нажмите «Продолжить».
 claim-attachment-expected = Текст уже записан. Отправьте фото или документ либо нажмите «Продолжить». Чтобы изменить текст, отмените обращение (/cancel) и начните заново.
 claim-continue-button = ➡️ Продолжить
 claim-confirm-button = ✅ Подтвердить и отправить
@@ -84,11 +83,27 @@ myclaims-item =
     Статус: { $status }
     Зарегистрировано: { $registered }
     Срок ответа: { $due }{ $left }
-myclaims-reply = 💬 Ответ от { $time }: { $text }
-myclaims-reply-media = 💬 Ответ от { $time }: файл или фото (отправлено вам в чат)
-myclaims-refusal = ❌ Отказ от { $time }. Причина: { $reason }
 myclaims-followup-button = ➕ Дополнить № { $number }
-myclaims-more = Показаны последние { $shown } обращений.
+myclaims-page = Страница { $page } из { $pages }
+myclaims-line =
+    <b>№ { $number }</b> — { $type }
+    { $status }; срок ответа: { $due }{ $left }
+myclaims-open-button = 📄 № { $number }
+myclaims-prev-button = ◀️ Назад
+myclaims-next-button = Далее ▶️
+myclaims-back-button = ⬅️ Все обращения
+myclaims-claim-page = <b>№ { $number }</b> · страница { $page } из { $pages }
+myclaims-answer = 💬 <b>Ответ от { $time }</b>
+myclaims-interim = 💬 <b>Промежуточное сообщение от { $time }</b>
+myclaims-media-note = (файл или фото отправлены вам в чат)
+myclaims-continued = (продолжение)
+myclaims-refusal = ❌ <b>Отказ от { $time }</b>. Причина:
+myclaims-no-answers = Ответов по этому обращению пока нет.
+
+claim-cap-open = Открытых обращений у вас сейчас: { $limit }. Это наибольшее число одновременно открытых обращений. Дождитесь ответа по одному из них или дополните открытое обращение в /myclaims.
+claim-cap-daily = За сутки можно подать ограниченное число обращений: { $limit }. Следующее можно будет подать после { $time } ({ $tz }). Дополнить уже поданное обращение можно в /myclaims.
+claim-cap-attachments = К одному обращению можно приложить ограниченное число файлов и фото: { $limit }. Больше приложить нельзя; при необходимости опишите остальное текстом.
+claim-cap-followups = За час можно отправить ограниченное число дополнений: { $limit }. Следующее можно будет отправить после { $time } ({ $tz }).
 
 followup-ask = Напишите дополнение к обращению № { $number } или отправьте фото или документ. Отменить: /cancel
 followup-closed = Обращение № { $number } закрыто, дополнить его нельзя. Подайте новое: /claim
