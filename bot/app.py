@@ -115,6 +115,7 @@ def create_dispatcher(
             operator_broadcasts.create_router(),
             operator_policy_publish.create_router(),
             operator_claims.create_router(),
+            clock=clock, operator_ids=settings.operator_ids_list,
         ),
         create_customer_router(customer_claims.create_router()),
     )

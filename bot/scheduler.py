@@ -135,7 +135,7 @@ class Scheduler:
             else:
                 await outbox.mark_delivered(self.db, row.id, message_id, self.clock.now())
                 if row.claim_id is not None and message_id is not None:
-                    await store.link_message(self.db, row.chat_id, message_id, row.claim_id)
+                    await store.link_message(self.db, row.chat_id, message_id, row.claim_id, row.payload.get("role", "content"))
                 delivered += 1
         return delivered
 
