@@ -1817,13 +1817,10 @@ class TelegramStandIn:
         # Bots other than this one are left out, as Telegram does unless return_bots is passed.
         result = [self._admin_json()]
         for index, user_id in enumerate(chat.admins):
-            member = self._member_json("creator" if index == 0 else "administrator", self._users[user_id])
-            member["is_anonymous"] = False
-            if index:
-                member.update(can_be_edited=False, can_manage_chat=True, can_delete_messages=True,
-                              can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
-                              can_change_info=True, can_invite_users=True, can_post_stories=False,
-                              can_edit_stories=False, can_delete_stories=False)
+            if index == 0:
+                member = {**self._member_json("creator", self._users[user_id]), "is_anonymous": False}
+            else:
+                member = {**self._admin_json(), "user": dict(self._users[user_id])}
             result.append(member)
         return result
 
