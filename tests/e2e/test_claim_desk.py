@@ -22,10 +22,10 @@ OPERATOR, COLLEAGUE, MEMBER = 777, 9001, 5555
 @pytest.fixture
 async def h(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
     app = await create_app(make_settings(scheduler_autostart=False), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     yield harness
-    await harness.app.shutdown()
+    await harness.stop()
 
 
 async def customer_with_claim(h: Harness, user_id: int = 1101, **kwargs: object) -> int:
@@ -138,13 +138,13 @@ async def test_a_member_who_is_not_an_admin_is_refused(h: Harness, stand_in: Tel
 
 async def test_operator_ids_narrow_the_admins(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> None:
     app = await create_app(make_settings(scheduler_autostart=False, operator_ids=str(COLLEAGUE)), clock=ManualClock(START))
-    await app.startup()
     h = Harness(app, stand_in)
+    await h.start()
     try:
         assert "только операторы" in ((await h.send(OPERATOR, "/claims", chat_id=ADMIN_CHAT_ID))[-1].text or "")
         assert "Открытых обращений нет" in ((await h.send(COLLEAGUE, "/claims", chat_id=ADMIN_CHAT_ID))[-1].text or "")
     finally:
-        await h.app.shutdown()
+        await h.stop()
 
 
 async def test_anonymous_admin_is_asked_to_turn_anonymity_off(h: Harness) -> None:
