@@ -248,6 +248,8 @@ async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datet
                     emitted += 1
                 continue
             skipped = skipped_reminders(settings, claim)
+            for days_before in skipped:  # recorded as done, never sent: the scan need not read it again
+                await store.add_alert(tx, claim.id, "reminder", str(days_before), now)
             passed = [d for d in settings.reminder_days_list if left <= d and d not in skipped]
             if not passed:
                 continue
