@@ -220,13 +220,16 @@ async def notify_operators(db: Database, settings: Settings, text: str, now: dat
 # --------------------------------------------------------------------------- reminders
 
 
-async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datetime) -> int:
+async def emit_alerts(
+    db: Database, settings: Settings, t: Translate, now: datetime, overdue_out: list[int] | None = None,
+) -> int:
     """Reminders REMINDER_DAYS before the due date and a daily overdue alert until a final answer
     or a refusal (an interim message leaves the claim unanswered: the clock keeps running).
 
     Each is remembered in claim_alerts in the same transaction as its outbox row: sent once, also
     across restarts; whatever fell due while the bot was down goes out now (only the nearest
-    reminder, not every threshold that passed).
+    reminder, not every threshold that passed). `overdue_out` collects the ids of the claims that
+    got an overdue alert (their cards are then redrawn as overdue).
     """
     local_now = now.astimezone(settings.tz)
     if local_now.hour < settings.reminder_hour:
@@ -246,6 +249,8 @@ async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datet
                     await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
                                          payload={"text": text, "role": "bot"}, now=now)
                     emitted += 1
+                    if overdue_out is not None:
+                        overdue_out.append(claim.id)
                 continue
             skipped = skipped_reminders(settings, claim)
             for days_before in skipped:  # recorded as done, never sent: the scan need not read it again

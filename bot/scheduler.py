@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -55,6 +55,7 @@ class Scheduler:
         self.t = operator_translator(core, settings)
         self.card_markup = card_markup
         self.bot: Bot | None = None  # an outbox bot whose sending policy does not retry itself
+        self.on_overdue: Callable[[list[int]], Awaitable[None]] | None = None  # claims that just got an overdue alert
         self._is_forum: bool | None = None
         self._task: asyncio.Task[None] | None = None
         self._round = asyncio.Lock()
@@ -105,8 +106,15 @@ class Scheduler:
 
     async def run_once(self) -> int:
         """Emit due alerts, then deliver what is due in the outbox. Returns rows delivered."""
-        await domain.emit_alerts(self.db, self.settings, self.t, self.clock.now())
-        return await self.deliver()
+        overdue: list[int] = []
+        await domain.emit_alerts(self.db, self.settings, self.t, self.clock.now(), overdue)
+        delivered = await self.deliver()
+        if overdue and self.on_overdue is not None:
+            try:
+                await self.on_overdue(overdue)  # the cards say "overdue" (handlers.operators.claims)
+            except Exception as error:
+                log.warning("overdue cards not redrawn: %s", type(error).__name__)
+        return delivered
 
     async def deliver(self) -> int:
         assert self.bot is not None, "the scheduler has no bot before startup"

@@ -8,6 +8,7 @@ render the result (the preview, the card's new header, the forum topic, the appl
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from aiogram import Bot, F
@@ -261,6 +262,19 @@ async def refresh_card(bot: Bot, db: Database, settings: Settings, scheduler: Sc
             await call
         except TelegramAPIError as error:  # e.g. no right to manage topics: the card still tells
             log.warning("topic of claim %s not updated: %s", claim.id, type(error).__name__)
+
+
+def redraw_overdue_cards(bot: Bot, db: Database, settings: Settings, scheduler: Scheduler, clock: Clock) -> Callable[[list[int]], Awaitable[None]]:
+    """For the scheduler: redraw the cards (and topics) of claims that just became overdue."""
+
+    async def redraw(claim_ids: list[int]) -> None:
+        now = clock.now()
+        for claim_id in claim_ids:
+            claim = await store.get(db, claim_id)
+            if claim is not None:
+                await refresh_card(bot, db, settings, scheduler, claim, claim, now)
+
+    return redraw
 
 
 async def say(message: Message, db: Database, claim: Claim | None, text: str, **kwargs: object) -> Message:

@@ -83,7 +83,8 @@ async def test_interim_keeps_the_clock_running_and_the_final_answer_stops_it(h: 
     assert sum("⏰" in t for t in admin_texts(h)) == 1  # reminders go on after an interim message
     h.clock.advance(timedelta(days=9))  # 03.04: overdue
     await run_once(h)
-    assert any("❗" in t for t in admin_texts(h))
+    assert any("просрочено" in t for t in admin_texts(h))
+    assert (card(h).text or "").startswith("❗") and "Срок ответа истёк" in (card(h).text or "")  # the card says so
     overdue = (await h.send(OPERATOR, "/overdue", chat_id=ADMIN_CHAT_ID))[-1].text or ""
     assert "2026-0001" in overdue
     mine = "\n".join(m.text or "" for m in await h.send(user, "/myclaims"))
@@ -92,10 +93,10 @@ async def test_interim_keeps_the_clock_running_and_the_final_answer_stops_it(h: 
     done = await answer(h, "Деньги возвращены 03.04")
     assert "окончательный ответ" in done and "Срок остановлен" in done
     assert "Просроченных обращений нет" in ((await h.send(OPERATOR, "/overdue", chat_id=ADMIN_CHAT_ID))[-1].text or "")
-    alerts = sum("❗" in t for t in admin_texts(h))
+    alerts = sum("просрочено" in t for t in admin_texts(h))
     h.clock.advance(timedelta(days=1))
     await run_once(h)
-    assert sum("❗" in t for t in admin_texts(h)) == alerts
+    assert sum("просрочено" in t for t in admin_texts(h)) == alerts
     assert "✅" in (card(h).text or "")  # the card says it is answered
 
 

@@ -189,22 +189,22 @@ async def test_reminders_and_overdue_alerts_once_across_restart(h: Harness) -> N
     assert len(reminders) == 3 and "осталось дней: 1" in reminders[-1]
     h.clock.advance(timedelta(days=1))  # 01.04: due today, no alert
     await run_once(h)
-    assert not any("❗" in t for t in admin_texts(h))
+    assert not any("просрочено" in t for t in admin_texts(h))
     h.clock.advance(timedelta(days=1))  # 02.04: overdue
     await run_once(h)
     await h.restart()
     await run_once(h)
-    assert sum("❗" in t for t in admin_texts(h)) == 1
+    assert sum("просрочено" in t for t in admin_texts(h)) == 1
     h.clock.advance(timedelta(days=1))
     await run_once(h)
-    assert sum("❗" in t for t in admin_texts(h)) == 2
+    assert sum("просрочено" in t for t in admin_texts(h)) == 2
     overdue = (await h.send(777, "/overdue", chat_id=ADMIN_CHAT_ID))[-1].text or ""
     assert "2026-0001" in overdue
     # Once answered (a final answer), the alerts stop.
     await answer(h, "Ответ")
     h.clock.advance(timedelta(days=1))
     await run_once(h)
-    assert sum("❗" in t for t in admin_texts(h)) == 2
+    assert sum("просрочено" in t for t in admin_texts(h)) == 2
     stats = (await h.send(777, "/stats", chat_id=ADMIN_CHAT_ID))[-1].text or ""
     assert "0 % (0 из 1)" in stats
 
