@@ -42,8 +42,9 @@ Where it deliberately differs from Telegram
       almost always means a value was not escaped, and the next such value may
       contain ``<``. Set ``strict_html = False`` to accept it like Telegram.
     * MarkdownV2/Markdown texts are only measured, not parsed: the bot uses HTML.
-    * Only what the bot needs is modelled: no inline mode, payments, polls,
-      media groups or webhooks; one bot per stand-in.
+    * Only what the bot needs is modelled: no inline mode, payments, polls or
+      webhooks; one bot per stand-in. An album is its messages tagged with one
+      ``media_group_id`` (sent one by one; sendMediaGroup is not modelled).
 """
 
 from __future__ import annotations
