@@ -304,10 +304,11 @@ async def _names_for(db: Database, claim: Claim) -> dict[int, str]:
 
 async def _after_transition(
     result: desk.Result, action: str, target: Message, bot: Bot, db: Database, settings: Settings, scheduler: Scheduler,
-    clock: Clock, operator: desk.Operator,
+    clock: Clock, operator: desk.Operator, *, pressed: bool = False,
 ) -> str | None:
     """Render a transition's result: the card, the topic, the applicant's notice, the operators'
-    confirmation. Returns a short text for a button's alert when it did not happen."""
+    confirmation. When it did not happen, returns why; a command also gets it as a message (a
+    pressed button shows it as an alert only)."""
     t = scheduler.t
     claim = result.claim
     if claim is None:
@@ -319,7 +320,8 @@ async def _after_transition(
                       reply_markup=close_reason_markup(t, claim.id, claim.version))
             return None
         text = _refusal_text(scheduler, claim, result.why, await _names_for(db, claim))
-        await say(target, db, claim, text)
+        if not pressed:
+            await say(target, db, claim, text)
         return text
     now = clock.now()
     await refresh_card(bot, db, settings, scheduler, claim, result.previous, now)
@@ -371,7 +373,7 @@ async def on_card_button(
     else:
         reason = {ClaimOpAction.CLOSE_DUPLICATE: "duplicate", ClaimOpAction.CLOSE_WITHDRAWN: "withdrawn"}.get(action)
         result, kind = await desk.close(db, callback_data.claim_id, version, operator, now, reason), "close"
-    alert = await _after_transition(result, kind, target, bot, db, settings, scheduler, clock, operator)
+    alert = await _after_transition(result, kind, target, bot, db, settings, scheduler, clock, operator, pressed=True)
     if alert is not None:
         await callback.answer(alert[:200], show_alert=True)
     else:
