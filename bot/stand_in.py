@@ -987,6 +987,31 @@ class TelegramStandIn:
             msg = found
         return self.callback(user_id, msg.message_id, msg.button(button_text), chat_id=chat_id)
 
+    def promote(self, chat_id: int, user_id: int, *, admin: bool = True) -> dict[str, Any]:
+        """The group's owner makes a member an administrator (or takes it back); returns the
+        chat_member Update Telegram sends to a bot that administers the group."""
+        chat = self._chats[chat_id]
+        user = self._ensure_user(user_id)
+        was = user_id in chat.admins
+        chat.members.add(user_id)
+        if admin and not was:
+            chat.admins.append(user_id)
+        elif not admin and was:
+            chat.admins.remove(user_id)
+        owner = self._users[chat.admins[0]] if chat.admins else user
+
+        def state(is_admin: bool) -> dict[str, Any]:
+            return {**self._admin_json(), "user": dict(user)} if is_admin else self._member_json("member", user)
+
+        payload = {
+            "chat": dict(chat.info),
+            "from": dict(owner),
+            "date": int(time.time()),
+            "old_chat_member": state(was),
+            "new_chat_member": state(admin),
+        }
+        return self._queue_update("chat_member", payload)
+
     def my_chat_member(self, user_id: int, status: str) -> dict[str, Any]:
         """The person blocks ("kicked") or unblocks ("member") the bot in their private chat."""
         if status not in ("kicked", "member"):

@@ -131,7 +131,13 @@ async def test_a_member_who_is_not_an_admin_is_refused(h: Harness, stand_in: Tel
     await press_on(h, MEMBER, card(h), "Взять")
     assert "только операторы" in h.server.answered_callbacks[-1]["text"]
     assert "Новое" in (card(h).text or "") and seen_by(h, user) == before
-    # An admin promoted later is an operator at once (a miss re-reads the list after a while).
+    # Promoted to administrator, they are an operator at once (Telegram's chat_member update);
+    # demoted, no longer.
+    await h.feed(stand_in.promote(ADMIN_CHAT_ID, MEMBER))
+    assert "2026-0001" in ((await h.send(MEMBER, "/claims", chat_id=ADMIN_CHAT_ID))[-1].text or "")
+    await h.feed(stand_in.promote(ADMIN_CHAT_ID, MEMBER, admin=False))
+    assert "только операторы" in ((await h.send(MEMBER, "/claims", chat_id=ADMIN_CHAT_ID))[-1].text or "")
+    # A change made while the bot missed the update is seen after a while (re-read on a miss).
     stand_in.add_group(ADMIN_CHAT_ID, admins=[OPERATOR, COLLEAGUE, MEMBER])
     h.clock.advance(timedelta(minutes=1))
     assert "2026-0001" in ((await h.send(MEMBER, "/claims", chat_id=ADMIN_CHAT_ID))[-1].text or "")
