@@ -520,6 +520,13 @@ async def on_draft_button(callback: CallbackQuery, callback_data: DraftCb, opera
                                 + "\n\n" + t("desk-draft-kept"), reply_markup=draft_markup(t, callback_data.draft_id))
 
 
+async def on_unsupported_answer(message: Message, db: Database, scheduler: Scheduler) -> None:
+    """A location, contact, poll, ... about a claim: not something the desk relays; say so."""
+    claim = await claim_in_context(db, message)
+    if claim is not None:
+        await say(message, db, claim, scheduler.t("desk-kind-unsupported", number=claim.number))
+
+
 async def on_operator_edit(edited: Message, db: Database, scheduler: Scheduler) -> None:
     """An edit of an answer already sent does not reach the applicant: say so."""
     draft = await store.draft_for_message(db, edited.chat.id, edited.message_id)
@@ -593,5 +600,6 @@ def create_router() -> Router:
     router.message.register(on_stats, Command("stats"))
     router.message.register(on_other_command, Magic(F.text.startswith("/")))
     router.message.register(on_operator_message, Magic(ANY_ANSWER))
+    router.message.register(on_unsupported_answer, Magic(F.reply_to_message | F.is_topic_message))
     router.edited_message.register(on_operator_edit)
     return router

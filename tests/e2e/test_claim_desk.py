@@ -227,6 +227,9 @@ async def test_stickers_albums_and_edits(h: Harness) -> None:
     [told] = await h._new_after(ADMIN_CHAT_ID, h.server.edited_message(OPERATOR, mine.message_id, "Сумма 2000", chat_id=ADMIN_CHAT_ID))
     assert "Исправление не отправлено" in (told.text or "")
     assert "Сумма 2000" not in seen_by(h, user) and "Сумма 1000" in seen_by(h, user)
+    # A contact is not something the desk relays: the operator is told, nothing is sent.
+    [hint] = await h.send(OPERATOR, chat_id=ADMIN_CHAT_ID, reply_to_message_id=target, contact={"phone_number": "+77010000000"})
+    assert "ничего не отправлено" in (hint.text or "") and not any(m.contact for m in h.server.bot_messages(user))
 
 
 async def test_short_terms_get_no_reminder_at_registration(h: Harness) -> None:
