@@ -90,7 +90,8 @@ class Undelivered(Exception):
         self.reason = reason
 
 
-Deliver = Callable[[Claim, list[int]], Awaitable[int]]
+# (claim, the operator's message ids, FINAL or INTERIM) -> the first message id the applicant got.
+Deliver = Callable[[Claim, list[int], str], Awaitable[int]]
 
 
 def _audit(operator: Operator, claim: Claim) -> dict[str, object]:
@@ -187,7 +188,7 @@ async def decide(db: Database, draft_id: int, choice: str, operator: Operator, n
         if not await store.take_draft(tx, draft.id, now, now + SENDING_LEASE):
             return Result(False, claim, "lost", await store.get_draft(tx, draft.id))
     try:
-        user_message_id = await deliver(claim, await store.draft_message_ids(db, draft))
+        user_message_id = await deliver(claim, await store.draft_message_ids(db, draft), choice)
     except Undelivered as error:
         await store.release_draft(db, draft.id)  # still pending: the operator may retry or keep it as a note
         return Result(False, claim, error.reason, draft)

@@ -206,10 +206,12 @@ async def notify_user(bot: Bot, db: Database, scheduler: Scheduler, claim: Claim
 def make_deliver(bot: Bot, db: Database, scheduler: Scheduler, chat_id: int) -> desk.Deliver:
     """Copy an operator's message(s) to the applicant under a label with the claim's number."""
 
-    async def deliver(claim: Claim, message_ids: list[int]) -> int:
+    async def deliver(claim: Claim, message_ids: list[int], choice: str) -> int:
         language = await _language(db, claim)
+        # An interim message is labelled as such: the applicant should not take it for the answer.
+        key = "claim-reply-label" if choice == desk.FINAL else "desk-user-interim-label"
         try:
-            label = await bot.send_message(claim.user_id, scheduler.core.get("claim-reply-label", language, number=claim.number))
+            label = await bot.send_message(claim.user_id, scheduler.core.get(key, language, number=claim.number))
             first: int | None = None
             for message_id in message_ids:  # an album: each part, in order, under the one label
                 copied = await bot.copy_message(claim.user_id, chat_id, message_id, reply_to_message_id=label.message_id)

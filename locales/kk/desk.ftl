@@ -85,6 +85,7 @@ desk-history-note = { $time } — 📝 { $operator } операторының ж
 desk-history-closed = { $time } — { $operator } операторы жапты: { $why }
 desk-history-reopened = { $time } — { $operator } операторы қайта ашты
 
+desk-user-interim-label = 💬 № { $number } өтініш бойынша аралық хабарлама (бұл әлі мәні бойынша жауап емес; жауап беру мерзімі өзгермейді):
 desk-user-closed-duplicate = № { $number } өтініш жеке жауапсыз жабылды: ол сіздің басқа өтінішіңізді қайталайды, жауап сол өтініш бойынша беріледі. Барлық өтініштеріңіз — /myclaims бөлімінде.
 desk-user-closed-withdrawn = № { $number } өтініш жабылды, себебі сіз оны кері қайтарып алдыңыз. Сұрағыңыз қалса, жаңа өтініш беріңіз: /claim
 desk-user-closed-other =

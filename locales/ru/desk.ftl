@@ -85,6 +85,7 @@ desk-history-note = { $time } — 📝 заметка оператора { $oper
 desk-history-closed = { $time } — закрыто оператором { $operator }: { $why }
 desk-history-reopened = { $time } — снова открыто оператором { $operator }
 
+desk-user-interim-label = 💬 Промежуточное сообщение по обращению № { $number } (это ещё не ответ по существу; срок ответа прежний):
 desk-user-closed-duplicate = Обращение № { $number } закрыто без отдельного ответа: оно повторяет другое ваше обращение, ответ будет дан по нему. Все ваши обращения — в /myclaims.
 desk-user-closed-withdrawn = Обращение № { $number } закрыто, потому что вы его отозвали. Если вопрос остался, подайте новое обращение: /claim
 desk-user-closed-other =

@@ -88,7 +88,8 @@ async def test_file_claim_card_reply_myclaims_stats(h: Harness) -> None:
     assert "не отправлен" in (preview.text or "") and len(h.server.bot_messages(user)) == before
     await h.press(777, "Промежуточное", chat_id=ADMIN_CHAT_ID)
     user_msgs = h.server.bot_messages(user)
-    assert "№ 2026-0001" in (user_msgs[-2].text or "") and user_msgs[-1].text == "Деньги вернём до пятницы"
+    assert "Промежуточное сообщение по обращению № 2026-0001" in (user_msgs[-2].text or "")
+    assert user_msgs[-1].text == "Деньги вернём до пятницы"
     said = next(m for m in h.server.bot_messages(ADMIN_CHAT_ID) if m.message_id == preview.message_id)
     assert "Отправлено заявителю как промежуточное" in (said.text or "") and not said.reply_markup  # the preview says what was done
     done = await answer(h, photo=True, caption="чек")

@@ -64,7 +64,7 @@ async def test_a_draft_is_sent_once_and_interim_leaves_the_claim_unanswered(db: 
     claim = await new_claim(db)
     sent: list[list[int]] = []
 
-    async def deliver(_: store.Claim, ids: list[int]) -> int:
+    async def deliver(_: store.Claim, ids: list[int], choice: str) -> int:
         sent.append(ids)
         return 100 + len(sent)
 
@@ -85,7 +85,7 @@ async def test_a_draft_is_sent_once_and_interim_leaves_the_claim_unanswered(db: 
     answered = await store.get(db, claim.id)
     assert answered is not None and answered.status == "answered" and answered.first_reply_by == ANNA.id
 
-    async def refused(_: store.Claim, ids: list[int]) -> int:
+    async def refused(_: store.Claim, ids: list[int], choice: str) -> int:
         raise desk.Undelivered("blocked")
 
     blocked = await draft(12)
