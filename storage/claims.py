@@ -270,9 +270,12 @@ async def set_status(
     db: Database, claim: Claim, *, status: str, operator_id: int, now: datetime, event: str,
     resolution: str | None = None, refusal_reason: str | None = None,
 ) -> bool:
-    """Take / close / refuse / reopen; returns False when the claim was changed meanwhile."""
+    """Take / close / refuse / reopen; returns False when the claim was changed meanwhile.
+
+    The operators' desk uses bot.claim_desk (events, close reasons); this stays for tools
+    (bench/storage_scale.py) and bumps the version like every transition."""
     stamp = to_iso(now)
-    sets = ["status = :status", "updated_at = :now"]
+    sets = ["status = :status", "updated_at = :now", "version = version + 1"]
     if event == "claim_taken":
         sets += ["taken_by = :op", "taken_at = :now"]
     if status == "closed":
@@ -306,14 +309,15 @@ async def record_reply(
             (claim.id, operator_id, kind, text, admin_message_id, user_message_id, stamp),
         )
         first = await tx.execute(
-            "UPDATE claims SET first_reply_at = ?, first_reply_by = ?, updated_at = ?, "
+            "UPDATE claims SET first_reply_at = ?, first_reply_by = ?, updated_at = ?, version = version + 1, "
             "status = CASE WHEN status IN ('registered', 'in_progress') THEN 'answered' ELSE status END "
             "WHERE id = ? AND first_reply_at IS NULL",
             (stamp, operator_id, stamp, claim.id),
         )
         if not first:
             await tx.execute(
-                "UPDATE claims SET status = 'answered', updated_at = ? WHERE id = ? AND status IN ('registered', 'in_progress')",
+                "UPDATE claims SET status = 'answered', updated_at = ?, version = version + 1 "
+                "WHERE id = ? AND status IN ('registered', 'in_progress')",
                 (stamp, claim.id),
             )
         await audit.record(
