@@ -9,7 +9,7 @@ gets a short refusal for commands and buttons; an anonymous admin is asked to tu
 
 from __future__ import annotations
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
@@ -24,7 +24,10 @@ async def on_anonymous_admin(message: Message, scheduler: Scheduler) -> None:
     await message.reply(scheduler.t("desk-anonymous-admin"))
 
 
-async def on_stranger_command(message: Message, scheduler: Scheduler) -> None:
+async def on_stranger_command(message: Message, bot: Bot, scheduler: Scheduler) -> None:
+    command = (message.text or "").split(maxsplit=1)[0]
+    if "@" in command and command.partition("@")[2].lower() != ((await bot.me()).username or "").lower():
+        return  # a command for another bot in the chat is none of ours
     await message.reply(scheduler.t("desk-not-operator"))
 
 

@@ -470,6 +470,16 @@ async def on_operator_message(message: Message, operator: desk.Operator, bot: Bo
         await desk.attach_preview(db, draft, sent.message_id)
 
 
+async def _edit(message: Message, text: str, markup: object = None) -> None:
+    """Turn the preview into its outcome; the same outcome twice (a retry that failed the same
+    way) is no error."""
+    try:
+        await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    except TelegramBadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
 async def on_draft_button(callback: CallbackQuery, callback_data: DraftCb, operator: desk.Operator, bot: Bot, db: Database,
                           clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
     t = scheduler.t
@@ -491,8 +501,8 @@ async def on_draft_button(callback: CallbackQuery, callback_data: DraftCb, opera
         if result.previous is not None and result.previous.status == "closed":
             await _after_transition(result, "reopen", preview, bot, db, settings, scheduler, clock, operator)
         user = await users.get_user(db, result.claim.user_id)
-        await preview.edit_text(preview_text(scheduler, result.claim, draft, user.display_name if user else str(result.claim.user_id)),
-                                reply_markup=draft_markup(t, draft.id))
+        await _edit(preview, preview_text(scheduler, result.claim, draft, user.display_name if user else str(result.claim.user_id)),
+                    draft_markup(t, draft.id))
         return
     choice = {DraftAction.FINAL: desk.FINAL, DraftAction.INTERIM: desk.INTERIM, DraftAction.NOTE: desk.NOTE}[callback_data.action]
     result = await desk.decide(db, callback_data.draft_id, choice, operator, now, make_deliver(bot, db, scheduler, preview.chat.id))
@@ -502,7 +512,7 @@ async def on_draft_button(callback: CallbackQuery, callback_data: DraftCb, opera
         return
     if result.ok:
         await callback.answer()
-        await preview.edit_text(t(f"desk-decided-{choice}", number=claim.number, operator=esc(operator.name),
+        await _edit(preview, t(f"desk-decided-{choice}", number=claim.number, operator=esc(operator.name),
                                   time=local_time(now, settings.tz)))
         if choice != desk.NOTE:
             await refresh_card(bot, db, settings, scheduler, claim, result.previous, now)
@@ -515,11 +525,11 @@ async def on_draft_button(callback: CallbackQuery, callback_data: DraftCb, opera
                                 operator=names.get(draft.decided_by or 0, "—") if draft else "—")[:200], show_alert=True)
     elif result.why == "closed":
         await callback.answer()
-        await preview.edit_text(t("desk-closed-warning", number=claim.number), reply_markup=draft_markup(t, callback_data.draft_id, closed=True))
+        await _edit(preview, t("desk-closed-warning", number=claim.number), draft_markup(t, callback_data.draft_id, closed=True))
     else:
         await callback.answer()
-        await preview.edit_text(t("op-user-blocked" if result.why == "blocked" else "op-reply-failed", number=claim.number)
-                                + "\n\n" + t("desk-draft-kept"), reply_markup=draft_markup(t, callback_data.draft_id))
+        await _edit(preview, t("op-user-blocked" if result.why == "blocked" else "op-reply-failed", number=claim.number)
+                                + "\n\n" + t("desk-draft-kept"), draft_markup(t, callback_data.draft_id))
 
 
 async def on_unsupported_answer(message: Message, db: Database, scheduler: Scheduler) -> None:

@@ -123,7 +123,8 @@ async def test_a_member_who_is_not_an_admin_is_refused(h: Harness, stand_in: Tel
     [refusal] = await h.send(MEMBER, "/refuse 2026-0001 Не будем отвечать", chat_id=ADMIN_CHAT_ID)
     assert "только операторы" in (refusal.text or "")
     assert not any("отказ" in t for t in seen_by(h, user))
-    for command in ("/claims", "/broadcast all", "/publish_policy 2026-05-01", "/stats"):
+    assert await h.send(MEMBER, "/start@another_bot", chat_id=ADMIN_CHAT_ID) == []  # not ours to refuse
+    for command in ("/claims", "/broadcast all", "/publish_policy 2026-05-01", "/stats@privacy_test_bot"):
         assert "только операторы" in ((await h.send(MEMBER, command, chat_id=ADMIN_CHAT_ID))[-1].text or "")
     # Their replies to the card are nobody's answers; their buttons do nothing.
     before = seen_by(h, user)
