@@ -271,12 +271,12 @@ async def close(
     def answered_or_reason(claim: Claim) -> str | None:
         return None if reason_kind is not None or claim.status == "answered" else "needs_reason"
 
-    kind = reason_kind or "answered"
+    words = (reason or "").strip()[:REASON_MAX] if reason_kind == "other" else None
     return await _transition(
         db, claim_id, version, operator, now, allowed=store.OPEN_STATUSES, event="closed", audit_event="claim_closed",
-        detail=(reason or "").strip()[:REASON_MAX] if reason_kind == "other" else kind, check=answered_or_reason, status="closed", closed_at=_iso(now), closed_by=operator.id,
-        resolution="done", close_kind=lambda c: reason_kind or "answered",
-        close_reason=(reason or "").strip()[:REASON_MAX] if reason_kind == "other" else None,
+        detail=words or reason_kind or "answered",  # the history shows the kind, or the words given
+        check=answered_or_reason, status="closed", closed_at=_iso(now), closed_by=operator.id, resolution="done",
+        close_kind=reason_kind or "answered", close_reason=words,
     )
 
 
