@@ -245,13 +245,13 @@ async def _transition(
 
 
 async def take(db: Database, claim_id: int, version: int | None, operator: Operator, now: datetime) -> Result:
-    """Take a claim into work (not one somebody else already took)."""
+    """Take an unanswered claim into work (not one somebody else already took)."""
 
     def free(claim: Claim) -> str | None:
         return "not_allowed" if claim.taken_by is not None else None
 
     return await _transition(
-        db, claim_id, version, operator, now, allowed=store.OPEN_STATUSES, event="taken", audit_event="claim_taken",
+        db, claim_id, version, operator, now, allowed=store.UNANSWERED_STATUSES, event="taken", audit_event="claim_taken",
         check=free, taken_by=operator.id, taken_at=_iso(now),
         status=lambda c: "in_progress" if c.status == "registered" else c.status,
     )

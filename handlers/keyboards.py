@@ -203,7 +203,7 @@ def claim_card_markup(
 
     first: list[tuple[str, str]] = []
     if status != "closed":
-        if not taken:
+        if not taken and status in ("registered", "in_progress"):  # an answered claim needs no taking
             first.append(button(ClaimOpAction.TAKE, "op-take-button"))
         first.append(button(ClaimOpAction.CLOSE, "op-close-button"))
     else:
