@@ -97,7 +97,8 @@ async def test_interim_keeps_the_clock_running_and_the_final_answer_stops_it(h: 
     h.clock.advance(timedelta(days=1))
     await run_once(h)
     assert sum("просрочено" in t for t in admin_texts(h)) == alerts
-    assert "✅" in (card(h).text or "")  # the card says it is answered
+    assert "✅" in (card(h).text or "")  # the card says it is answered, and offers what is left
+    assert [text for row in card(h).buttons() for text, _ in row] == ["✅ Закрыть", "📜 История"]
 
 
 async def test_close_needs_an_answer_or_a_reason_the_customer_receives(h: Harness) -> None:
