@@ -37,13 +37,17 @@ class OperatorDirectory:
         self._loaded_at: datetime | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def known(self) -> bool:
+        """Whether the administrators were ever read (False: Telegram refused to tell, e.g. the
+        bot is not in the chat or ADMIN_CHAT_ID is wrong)."""
+        return self._admins is not None
+
     def forget(self) -> None:
         """The chat's members changed: read the administrators again on the next check."""
         self._loaded_at = None
 
     async def is_operator(self, user_id: int, load: LoadAdmins) -> bool:
-        if self.allowed and user_id not in self.allowed:
-            return False
         now = self.clock.now()
         if self._stale(user_id, now):
             async with self._lock:
@@ -55,6 +59,8 @@ class OperatorDirectory:
                         if self._admins is None:
                             return False
                     self._loaded_at = now
+        if self.allowed and user_id not in self.allowed:
+            return False
         return self._admins is not None and user_id in self._admins
 
     def _stale(self, user_id: int, now: datetime) -> bool:

@@ -74,5 +74,6 @@ class IsOperator(Filter):
 
             is_operator = await self.directory.is_operator(person.id, load)
         if self.negate:
-            return not is_operator
+            # For the refusal: whether the administrators could be read at all.
+            return False if is_operator else {"operators_known": bool(self.directory.known)}
         return {"operator": Operator(person.id, person.full_name)} if is_operator else False

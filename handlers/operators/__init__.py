@@ -24,15 +24,20 @@ async def on_anonymous_admin(message: Message, scheduler: Scheduler) -> None:
     await message.reply(scheduler.t("desk-anonymous-admin"))
 
 
-async def on_stranger_command(message: Message, bot: Bot, scheduler: Scheduler) -> None:
+def _refusal(scheduler: Scheduler, operators_known: bool) -> str:
+    # If Telegram never told who the administrators are, say that rather than "not an operator".
+    return scheduler.t("desk-not-operator" if operators_known else "desk-operators-unknown")
+
+
+async def on_stranger_command(message: Message, bot: Bot, scheduler: Scheduler, operators_known: bool) -> None:
     command = (message.text or "").split(maxsplit=1)[0]
     if "@" in command and command.partition("@")[2].lower() != ((await bot.me()).username or "").lower():
         return  # a command for another bot in the chat is none of ours
-    await message.reply(scheduler.t("desk-not-operator"))
+    await message.reply(_refusal(scheduler, operators_known))
 
 
-async def on_stranger_button(callback: CallbackQuery, scheduler: Scheduler) -> None:
-    await callback.answer(scheduler.t("desk-not-operator"), show_alert=True)
+async def on_stranger_button(callback: CallbackQuery, scheduler: Scheduler, operators_known: bool) -> None:
+    await callback.answer(_refusal(scheduler, operators_known)[:200], show_alert=True)
 
 
 async def on_help(message: Message, scheduler: Scheduler) -> None:

@@ -266,3 +266,9 @@ async def test_help_lists_the_operators_commands(h: Harness) -> None:
     [text] = await h.send(OPERATOR, "/help", chat_id=ADMIN_CHAT_ID)
     for command in ("/claims", "/overdue", "/refuse", "/close", "/broadcast", "/publish_policy", "/policy_versions"):
         assert command in (text.text or "")
+
+
+async def test_when_telegram_does_not_tell_the_admins_the_refusal_says_so(h: Harness, stand_in: TelegramStandIn) -> None:
+    stand_in.fail_next("getChatAdministrators", error_code=400, description="Bad Request: chat not found", times=5)
+    [told] = await h.send(OPERATOR, "/claims", chat_id=ADMIN_CHAT_ID)
+    assert "не смог узнать у Telegram" in (told.text or "")
