@@ -461,7 +461,7 @@ async def card_message_id(db: Executor, chat_id: int, claim_id: int) -> int | No
 
 async def save_operator(tx: Executor, operator_id: int, name: str, now: datetime) -> None:
     await tx.execute(
-        "INSERT INTO operators (id, name, updated_at) VALUES (?, ?, ?) "
+        "INSERT INTO claim_operators (id, name, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
         (operator_id, name, to_iso(now)),
     )
@@ -471,7 +471,7 @@ async def operator_names(db: Executor, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = await db.fetch_all(
-        "SELECT id, name FROM operators WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
+        "SELECT id, name FROM claim_operators WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
     )
     return {int(r["id"]): str(r["name"]) for r in rows}
 

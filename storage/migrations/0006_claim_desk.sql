@@ -20,7 +20,7 @@ ALTER TABLE claim_messages ADD COLUMN role TEXT NOT NULL DEFAULT 'content';
 ALTER TABLE claim_replies ADD COLUMN role TEXT NOT NULL DEFAULT 'final';
 
 -- Operators as they named themselves in Telegram at their last action (for history and cards).
-CREATE TABLE operators (
+CREATE TABLE claim_operators (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL,
     updated_at  TEXT NOT NULL
