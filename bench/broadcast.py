@@ -159,7 +159,7 @@ async def run_broadcast_benchmark(
     for user_id in range(FIRST_USER, FIRST_USER + recipients):
         server.add_user(user_id, language_code="ru")
     added = time.perf_counter() - began
-    server.add_group(ADMIN_CHAT_ID, title="Operators", members=[OPERATOR])
+    server.add_group(ADMIN_CHAT_ID, title="Operators", members=[OPERATOR], admins=[OPERATOR])
     counter = CopyCounter(FIRST_USER, recipients)
     server.observers.append(counter)
     limit = timeout if timeout is not None else recipients / rate * 2 + 60

@@ -128,6 +128,7 @@ def create_dispatcher(
             operator_broadcasts.create_router(),
             operator_policy_publish.create_router(),
             operator_claims.create_router(),
+            clock=clock, operator_ids=settings.operator_ids_list,
         ),
         create_customer_router(customer_claims.create_router()),
     )
@@ -158,6 +159,8 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     # --- claims: the outbox sends through a bot that does not retry by itself (the outbox does) ---
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
     dispatcher["scheduler"].bot = outbox_bot
+    # The operators' desk: a claim that becomes overdue has its card redrawn as overdue.
+    dispatcher["scheduler"].on_overdue = operator_claims.redraw_overdue_cards(outbox_bot, db, settings, dispatcher["scheduler"], clock)
 
     async def close_outbox_bot() -> None:
         await outbox_bot.session.close()

@@ -93,12 +93,43 @@ def _days_args(claim: Claim, now: datetime, settings: Settings) -> dict[str, Any
     }
 
 
-def card_header(t: Translate, claim: Claim, user: User | None, settings: Settings, now: datetime, attachments: int) -> str:
+def card_state(t: Translate, claim: Claim, settings: Settings, now: datetime, names: dict[int, str] | None = None) -> tuple[str, str]:
+    """(icon, state line) of a card: new, taken by whom, answered, overdue, closed and why."""
+    names = names or {}
+
+    def who(operator_id: int | None) -> str:
+        return esc(names.get(operator_id or 0) or str(operator_id or "—"))
+
+    today = now.astimezone(settings.tz).date()
+    if claim.status == "closed":
+        why = t(f"desk-close-kind-{claim.close_kind or ('refused' if claim.resolution == 'refused' else 'answered')}")
+        return "🔒", t("desk-card-state-closed", time=local_time(claim.closed_at or claim.registered_at, settings.tz),
+                      operator=who(claim.closed_by), why=why)
+    if claim.status == "answered":
+        return "✅", t("desk-card-state-answered", time=local_time(claim.first_reply_at or claim.registered_at, settings.tz),
+                      operator=who(claim.first_reply_by))
+    overdue = today > date.fromisoformat(claim.due_date)
+    if claim.taken_by is not None:
+        line = t("desk-card-state-taken", operator=who(claim.taken_by))
+    else:
+        line = t("desk-card-state-new")
+    if overdue:
+        return "❗", t("desk-card-state-overdue") + "\n" + line
+    return ("🙋" if claim.taken_by is not None else "🆕"), line
+
+
+def card_header(
+    t: Translate, claim: Claim, user: User | None, settings: Settings, now: datetime, attachments: int,
+    names: dict[int, str] | None = None,
+) -> str:
     registered = from_iso(claim.registered_at)
     name = user.display_name if user else str(claim.user_id)
     username = ("@" + user.username) if user and user.username else "—"
+    icon, state = card_state(t, claim, settings, now, names)
     return t(
         "op-card",
+        icon=icon,
+        state=state,
         number=claim.number,
         type=t(f"claim-type-{claim.type}"),
         name=esc(name),
@@ -112,19 +143,33 @@ def card_header(t: Translate, claim: Claim, user: User | None, settings: Setting
     )
 
 
+def skipped_reminders(settings: Settings, claim: Claim) -> list[int]:
+    """Reminder thresholds (days before due) at or beyond the term left at registration.
+
+    A 1- or 3-working-day request registered on Monday is due on Tuesday or Thursday: a reminder
+    "7 days before" or "3 days before" would fire at registration and say nothing new.
+    """
+    registered = from_iso(claim.registered_at).astimezone(settings.tz).date()
+    left_at_registration = (date.fromisoformat(claim.due_date) - registered).days
+    return [d for d in settings.reminder_days_list if d >= left_at_registration]
+
+
 async def _enqueue_text_and_attachments(
     tx: Any, settings: Settings, claim_id: int, header: str, text: str | None, attachments: list[dict[str, Any]],
     now: datetime, *, card: bool,
 ) -> None:
     chat = settings.admin_chat_id
-    await outbox.enqueue(tx, chat_id=chat, claim_id=claim_id, kind="message", payload={"text": header, "card": card}, now=now)
+    # "role" tells what the delivered message is to the claim (storage.claims.MESSAGE_ROLES):
+    # replying to the card, the text or a copied attachment drafts an answer.
+    await outbox.enqueue(tx, chat_id=chat, claim_id=claim_id, kind="message",
+                         payload={"text": header, "card": card, "role": "card" if card else "content"}, now=now)
     if text:
         # The user's text alone (escaped), so up to 4,096 characters always fit in one message.
-        await outbox.enqueue(tx, chat_id=chat, claim_id=claim_id, kind="message", payload={"text": esc(text)}, now=now)
+        await outbox.enqueue(tx, chat_id=chat, claim_id=claim_id, kind="message", payload={"text": esc(text), "role": "content"}, now=now)
     for item in attachments:
         await outbox.enqueue(
             tx, chat_id=chat, claim_id=claim_id, kind="copy",
-            payload={"from_chat_id": item["chat_id"], "message_id": item["message_id"]}, now=now,
+            payload={"from_chat_id": item["chat_id"], "message_id": item["message_id"], "role": "content"}, now=now,
         )
 
 
@@ -146,6 +191,8 @@ async def register(
             await store.insert_attachment(tx, claim_id=claim_id, followup_id=None, now=now, **item)
         claim = await store.get(tx, claim_id)
         assert claim is not None
+        for days_before in skipped_reminders(settings, claim):
+            await store.add_alert(tx, claim_id, "reminder", str(days_before), now)  # counts as done: never sent
         header = card_header(t, claim, user, settings, now, len(draft.attachments))
         await _enqueue_text_and_attachments(tx, settings, claim_id, header, draft.text, draft.attachments, now, card=True)
     return claim
@@ -166,19 +213,23 @@ async def add_followup(
 
 async def notify_operators(db: Database, settings: Settings, text: str, now: datetime, claim_id: int | None = None) -> int:
     return await outbox.enqueue(
-        db, chat_id=settings.admin_chat_id, claim_id=claim_id, kind="message", payload={"text": text}, now=now
+        db, chat_id=settings.admin_chat_id, claim_id=claim_id, kind="message", payload={"text": text, "role": "bot"}, now=now
     )
 
 
 # --------------------------------------------------------------------------- reminders
 
 
-async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datetime) -> int:
-    """Reminders REMINDER_DAYS before the due date and a daily overdue alert until answered.
+async def emit_alerts(
+    db: Database, settings: Settings, t: Translate, now: datetime, overdue_out: list[int] | None = None,
+) -> int:
+    """Reminders REMINDER_DAYS before the due date and a daily overdue alert until a final answer
+    or a refusal (an interim message leaves the claim unanswered: the clock keeps running).
 
     Each is remembered in claim_alerts in the same transaction as its outbox row: sent once, also
     across restarts; whatever fell due while the bot was down goes out now (only the nearest
-    reminder, not every threshold that passed).
+    reminder, not every threshold that passed). `overdue_out` collects the ids of the claims that
+    got an overdue alert (their cards are then redrawn as overdue).
     """
     local_now = now.astimezone(settings.tz)
     if local_now.hour < settings.reminder_hour:
@@ -196,10 +247,15 @@ async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datet
                     text = t("op-overdue", number=claim.number, type=t(f"claim-type-{claim.type}"),
                              due=local_date(claim.due_date), overdue=-left)
                     await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
-                                         payload={"text": text}, now=now)
+                                         payload={"text": text, "role": "bot"}, now=now)
                     emitted += 1
+                    if overdue_out is not None:
+                        overdue_out.append(claim.id)
                 continue
-            passed = [d for d in settings.reminder_days_list if left <= d]
+            skipped = skipped_reminders(settings, claim)
+            for days_before in skipped:  # recorded as done, never sent: the scan need not read it again
+                await store.add_alert(tx, claim.id, "reminder", str(days_before), now)
+            passed = [d for d in settings.reminder_days_list if left <= d and d not in skipped]
             if not passed:
                 continue
             nearest = min(passed)
@@ -208,7 +264,7 @@ async def emit_alerts(db: Database, settings: Settings, t: Translate, now: datet
                 text = t("op-reminder", number=claim.number, type=t(f"claim-type-{claim.type}"),
                          due=local_date(claim.due_date), left=left)
                 await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
-                                     payload={"text": text}, now=now)
+                                     payload={"text": text, "role": "bot"}, now=now)
                 emitted += 1
     return emitted
 

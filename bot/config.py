@@ -174,6 +174,10 @@ class Settings(BaseSettings):
     operator_language: Literal["kk", "ru"] = "ru"
     scheduler_interval_seconds: float = Field(5.0, gt=0)
     scheduler_autostart: bool = True
+    # --- the operators' desk: who is an operator (README, "Claims") ---
+    # Empty: every administrator of the admin chat. Otherwise only these Telegram user ids
+    # (comma-separated), and only while they are administrators of the admin chat.
+    operator_ids: str = ""
 
     # --- broadcasts ---------------------------------------------------------------------
     # Messages per second over all recipients (Telegram allows about 30/s to different users).
@@ -270,6 +274,18 @@ class Settings(BaseSettings):
         if not all(p.isdigit() for p in parts):
             raise ValueError("REMINDER_DAYS must be comma-separated whole numbers of days, e.g. 7,3,1")
         return ",".join(parts)
+
+    @field_validator("operator_ids")
+    @classmethod
+    def _operator_ids(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            raise ValueError("OPERATOR_IDS must be comma-separated Telegram user ids, e.g. 1001,1002")
+        return ",".join(parts)
+
+    @property
+    def operator_ids_list(self) -> list[int]:
+        return [int(p) for p in self.operator_ids.split(",") if p]
 
     @field_validator("holidays_override_file")
     @classmethod

@@ -301,7 +301,7 @@ async def run_demo(
     await server.start()
     server.add_user(CUSTOMER_ID, first_name="Айгерим", username="aigerim_demo", language_code=language)
     server.add_user(OPERATOR_ID, first_name="Operator", username="operator_demo", language_code=language)
-    server.add_group(ADMIN_CHAT_ID, title="Operators", is_forum=forum, members=[OPERATOR_ID])
+    server.add_group(ADMIN_CHAT_ID, title="Operators", is_forum=forum, members=[OPERATOR_ID], admins=[OPERATOR_ID])
     with tempfile.TemporaryDirectory(prefix="privacy-bot-demo-") as folder:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,

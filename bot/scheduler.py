@@ -23,7 +23,7 @@ import contextlib
 import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -142,6 +142,7 @@ class Scheduler:
         self.t = operator_translator(core, settings)
         self.card_markup = card_markup
         self.bot: Bot | None = None  # an outbox bot whose sending policy does not retry itself
+        self.on_overdue: Callable[[list[int]], Awaitable[None]] | None = None  # claims that just got an overdue alert
         self._is_forum: bool | None = None
         self._topics_unavailable = False
         self._task: asyncio.Task[None] | None = None
@@ -224,8 +225,15 @@ class Scheduler:
 
     async def run_once(self) -> int:
         """Emit due alerts, then deliver what is due in the outbox. Returns rows delivered."""
-        await domain.emit_alerts(self.db, self.settings, self.t, self.clock.now())
-        return await self.deliver()
+        overdue: list[int] = []
+        await domain.emit_alerts(self.db, self.settings, self.t, self.clock.now(), overdue)
+        delivered = await self.deliver()
+        if overdue and self.on_overdue is not None:
+            try:
+                await self.on_overdue(overdue)  # the cards say "overdue" (handlers.operators.claims)
+            except Exception as error:
+                log.warning("overdue cards not redrawn: %s", type(error).__name__)
+        return delivered
 
     async def deliver(self) -> int:
         assert self.bot is not None, "the scheduler has no bot before startup"
@@ -280,7 +288,7 @@ class Scheduler:
                 continue
             await outbox.mark_delivered(self.db, row.id, message_id, now, note=note)
             if row.claim_id is not None and message_id is not None:
-                await store.link_message(self.db, row.chat_id, message_id, row.claim_id)
+                await store.link_message(self.db, row.chat_id, message_id, row.claim_id, row.payload.get("role", "content"))
             delivered += 1
             if row.chat_id not in cleared:
                 cleared.add(row.chat_id)

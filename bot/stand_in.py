@@ -45,7 +45,9 @@ Where it deliberately differs from Telegram
       contain ``<``. Set ``strict_html = False`` to accept it like Telegram.
     * MarkdownV2/Markdown texts are only measured, not parsed: the bot uses HTML.
     * Only what the bot needs is modelled: no inline mode, payments, polls or
-      media groups; one bot per stand-in.
+      webhooks' extra connections (below); one bot per stand-in. An album is its messages
+      tagged with one ``media_group_id`` (sent one by one; sendMediaGroup is not
+      modelled).
     * Webhooks: setWebhook checks the URL and secret as Telegram does, but the
       stand-in posts updates to ``webhook_target`` (the bot's own server on
       127.0.0.1, standing in for the reverse proxy behind the public URL), one
@@ -428,6 +430,7 @@ class StoredMessage:
     sticker: bool = False
     contact: dict[str, Any] | None = None
     sender_id: int | None = None
+    media: str | None = None  # video, animation, voice, audio or video_note
 
     def buttons(self) -> list[list[tuple[str, str | None]]]:
         """Inline keyboard as rows of (text, callback_data); [] if there is none."""
@@ -466,7 +469,7 @@ class StoredMessage:
         elif self.photo:
             body = f"photo caption={self.caption!r}"
         else:
-            body = "sticker" if self.sticker else "contact" if self.contact else "(no text)"
+            body = "sticker" if self.sticker else "contact" if self.contact else self.media or "(no text)"
         keys = self.buttons()
         buttons = f" buttons={[[t for t, _ in row] for row in keys]}" if keys else ""
         return f"#{self.message_id} {who}{flags}: {body}{buttons}"
@@ -514,6 +517,7 @@ class _Chat:
     members: set[int] = field(default_factory=set)
     topics: dict[int, dict[str, Any]] = field(default_factory=dict)
     bot_can_manage_topics: bool = True  # the bot's administrator right in a forum
+    admins: list[int] = field(default_factory=list)  # people, the first one the owner (creator)
 
     @property
     def id(self) -> int:
@@ -601,7 +605,21 @@ _INT_RE = re.compile(r"-?\d+")
 _FLOAT_RE = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
 
 # Keys that carry a message's content, copied by copyMessage/forwardMessage.
-_CONTENT_KEYS = ("text", "entities", "caption", "caption_entities", "document", "photo", "sticker", "contact")
+_CONTENT_KEYS = (
+    "text", "entities", "caption", "caption_entities", "document", "photo", "sticker", "contact",
+    "video", "animation", "voice", "audio", "video_note",
+)  # fmt: skip
+# Other kinds of media a person may send (user_message(media=...)), with their required fields.
+_MEDIA_FIELDS: dict[str, dict[str, Any]] = {
+    "video": {"width": 640, "height": 360, "duration": 5},
+    "animation": {"width": 320, "height": 240, "duration": 2},
+    "voice": {"duration": 3},
+    "audio": {"duration": 60},
+    "video_note": {"length": 240, "duration": 4},
+}
+_MEDIA_KINDS = frozenset(_MEDIA_FIELDS)
+_MEDIA_BYTES = b"stand-in media"
+_ANONYMOUS_ADMIN_BOT = 1087968824  # "GroupAnonymousBot", the sender Telegram shows for anonymous admins
 _CHAT_ACTIONS = frozenset(
     {
         "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
@@ -789,10 +807,14 @@ class TelegramStandIn:
         is_forum: bool = False,
         members: Iterable[int] = (),
         bot_can_manage_topics: bool = True,
+        admins: Iterable[int] | None = None,
     ) -> dict[str, Any]:
         """A supergroup the bot is an administrator of. Calling it again updates it.
 
-        ``bot_can_manage_topics=False``: in a forum, the bot lacks the right to create topics."""
+        ``bot_can_manage_topics=False``: in a forum, the bot lacks the right to create topics.
+        ``admins``: the people who administer it (the first is its owner), as getChatAdministrators
+        reports them; they are members too. Not given: the admins set before are kept.
+        """
         if chat_id >= 0:
             raise ValueError(f"supergroup ids are negative, got {chat_id}")
         info: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": title}
@@ -807,6 +829,11 @@ class TelegramStandIn:
         for user_id in members:
             self._ensure_user(user_id)
             chat.members.add(user_id)
+        if admins is not None:
+            chat.admins = list(dict.fromkeys(admins))
+            for user_id in chat.admins:
+                self._ensure_user(user_id)
+                chat.members.add(user_id)
         return dict(info)
 
     def set_bot_member(self, chat_id: int, status: str, **rights: bool) -> None:
@@ -866,14 +893,25 @@ class TelegramStandIn:
         caption: str | None = None,
         contact: dict[str, Any] | None = None,
         entities: list[dict[str, Any]] | None = None,
+        media: str | None = None,
+        media_group_id: str | None = None,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
         """A person sends a message; returns the queued Update.
+
+        ``media``: one of video, animation, voice, audio, video_note (placeholder files);
+        ``media_group_id``: the message is part of an album; ``anonymous``: an anonymous group
+        admin posts it (Telegram shows the group as the sender: ``sender_chat``, and ``from`` is
+        the GroupAnonymousBot).
 
         In a private chat the person counts as having started the bot. If they had
         blocked it, Telegram unblocks first and reports that; so does this.
         """
         user = self._ensure_user(user_id)
-        media = sticker or photo or document is not None
+        if media is not None and media not in _MEDIA_KINDS:
+            raise ValueError(f"media must be one of {sorted(_MEDIA_KINDS)}, got {media!r}")
+        kind = media
+        media = sticker or photo or document is not None or kind is not None  # type: ignore[assignment]
         if text is not None and (media or contact is not None):
             raise ValueError("a message has either text or media/contact; use caption= for media")
         if caption is not None and not media:
@@ -911,9 +949,15 @@ class TelegramStandIn:
             rec = self._register_file("document", document[1], document[0])
             content["document"] = rec.document_json()
             fields["document"] = (document[0], document[1])
+        if kind is not None:
+            rec = self._register_file("document", _MEDIA_BYTES, f"{kind}.bin")
+            content[kind] = {"file_id": rec.file_id, "file_unique_id": rec.file_unique_id, **_MEDIA_FIELDS[kind]}
+            fields["media"] = kind
         if caption is not None:
             content["caption"] = caption
             fields["caption"] = caption
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
         if contact is not None:
             if "phone_number" not in contact:
                 raise ValueError("a contact needs phone_number")
@@ -941,6 +985,11 @@ class TelegramStandIn:
                 "icon_color": 7322096,
             }
 
+        if anonymous:
+            if chat.is_private:
+                raise ValueError("only a group admin can post anonymously")
+            content["sender_chat"] = dict(chat.info)
+            user = {"id": _ANONYMOUS_ADMIN_BOT, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
         msg = self._store(
             chat, sender=user, from_bot=False, content=content, thread=thread, reply=reply, **fields
         )
@@ -1002,6 +1051,31 @@ class TelegramStandIn:
                 raise AssertionError(f"no message {message_id} in chat {cid}:\n" + self._listing(cid))
             msg = found
         return self.callback(user_id, msg.message_id, msg.button(button_text), chat_id=chat_id)
+
+    def promote(self, chat_id: int, user_id: int, *, admin: bool = True) -> dict[str, Any]:
+        """The group's owner makes a member an administrator (or takes it back); returns the
+        chat_member Update Telegram sends to a bot that administers the group."""
+        chat = self._chats[chat_id]
+        user = self._ensure_user(user_id)
+        was = user_id in chat.admins
+        chat.members.add(user_id)
+        if admin and not was:
+            chat.admins.append(user_id)
+        elif not admin and was:
+            chat.admins.remove(user_id)
+        owner = self._users[chat.admins[0]] if chat.admins else user
+
+        def state(is_admin: bool) -> dict[str, Any]:
+            return {**self._admin_json(), "user": dict(user)} if is_admin else self._member_json("member", user)
+
+        payload = {
+            "chat": dict(chat.info),
+            "from": dict(owner),
+            "date": int(time.time()),
+            "old_chat_member": state(was),
+            "new_chat_member": state(admin),
+        }
+        return self._queue_update("chat_member", payload)
 
     def my_chat_member(self, user_id: int, status: str) -> dict[str, Any]:
         """The person blocks ("kicked") or unblocks ("member") the bot in their private chat."""
@@ -1204,7 +1278,8 @@ class TelegramStandIn:
         if old is None or old.is_private:
             raise AssertionError(f"no group {old_chat_id} to migrate")
         info = self.add_group(new_chat_id, title=str(old.info.get("title", "")), is_forum=old.is_forum,
-                              members=old.members, bot_can_manage_topics=old.bot_can_manage_topics)
+                              members=old.members, bot_can_manage_topics=old.bot_can_manage_topics,
+                              admins=old.admins)
         self._migrated[old_chat_id] = new_chat_id
         return info
 
@@ -1874,6 +1949,7 @@ class TelegramStandIn:
             "text": msg.text, "html": msg.html, "entities": list(msg.entities), "caption": msg.caption,
             "caption_html": msg.caption_html, "caption_entities": list(msg.caption_entities),
             "document": msg.document, "photo": msg.photo, "sticker": msg.sticker, "contact": msg.contact,
+            "media": msg.media,
         }  # fmt: skip
         return content, fields
 
@@ -2042,6 +2118,21 @@ class TelegramStandIn:
         status = "member" if user_id in chat.members else "left"
         return self._member_json(status, self._users[user_id])
 
+    @_api("getChatAdministrators")
+    def _get_chat_administrators(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        chat = self._target_chat(p, sending=False)
+        if chat.is_private:
+            raise _bad("there are no administrators in the private chat")
+        # Bots other than this one are left out, as Telegram does unless return_bots is passed.
+        result = [self._admin_json()]
+        for index, user_id in enumerate(chat.admins):
+            if index == 0:
+                member = {**self._member_json("creator", self._users[user_id]), "is_anonymous": False}
+            else:
+                member = {**self._admin_json(), "user": dict(self._users[user_id])}
+            result.append(member)
+        return result
+
     @_api("leaveChat")
     def _leave_chat(self, p: dict[str, Any]) -> bool:
         self._target_chat(p, sending=False)
@@ -2095,17 +2186,28 @@ class TelegramStandIn:
     def _edit_forum_topic(self, p: dict[str, Any]) -> bool:
         topic = self._existing_topic(p)
         if p.get("name"):
-            topic["name"] = str(p["name"])
+            name = str(p["name"])
+            if len(name) > 128:
+                raise _bad("TOPIC_TITLE_TOO_LONG")
+            if name == topic["name"] and not p.get("icon_custom_emoji_id"):
+                raise _bad("TOPIC_NOT_MODIFIED")
+            topic["name"] = name
         return True
 
     @_api("closeForumTopic")
     def _close_forum_topic(self, p: dict[str, Any]) -> bool:
-        self._existing_topic(p)
+        topic = self._existing_topic(p)
+        if topic.get("is_closed"):
+            raise _bad("TOPIC_NOT_MODIFIED")
+        topic["is_closed"] = True  # seen in topics(); people can no longer write there
         return True
 
     @_api("reopenForumTopic")
     def _reopen_forum_topic(self, p: dict[str, Any]) -> bool:
-        self._existing_topic(p)
+        topic = self._existing_topic(p)
+        if not topic.get("is_closed"):
+            raise _bad("TOPIC_NOT_MODIFIED")
+        topic.pop("is_closed", None)
         return True
 
     @_api("getFile")

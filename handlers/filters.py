@@ -43,3 +43,37 @@ class Magic(Filter):
 
     async def __call__(self, event: TelegramObject) -> Any:
         return self.magic.resolve(event)
+
+
+class IsOperator(Filter):
+    """Passes an admin-chat update from an operator (bot/operators.py: an administrator of the
+    admin chat, narrowed by OPERATOR_IDS), adding `operator` (bot.claim_desk.Operator) for the
+    handlers; with `negate`, passes exactly the others (people and anonymous admins alike).
+
+    One instance per bot holds the cached directory, so a router factory creates it once and
+    shares it between the gate and the operators' routers.
+    """
+
+    def __init__(self, directory: Any, *, negate: bool = False) -> None:
+        self.directory = directory  # bot.operators.OperatorDirectory
+        self.negate = negate
+
+    def negated(self) -> IsOperator:
+        return IsOperator(self.directory, negate=not self.negate)
+
+    async def __call__(self, event: TelegramObject, bot: Any, settings: Any) -> Any:
+        from bot.claim_desk import Operator  # a plain dataclass; imported here to keep this module light
+
+        person = getattr(event, "from_user", None)
+        is_operator = False
+        if person is not None and not person.is_bot:
+
+            async def load() -> list[int]:
+                members = await bot.get_chat_administrators(settings.admin_chat_id)
+                return [m.user.id for m in members if not m.user.is_bot]
+
+            is_operator = await self.directory.is_operator(person.id, load)
+        if self.negate:
+            # For the refusal: whether the administrators could be read at all.
+            return False if is_operator else {"operators_known": bool(self.directory.known)}
+        return {"operator": Operator(person.id, person.full_name)} if is_operator else False

@@ -152,11 +152,26 @@ class ClaimOpAction(enum.StrEnum):
     CLOSE = "c"
     REOPEN = "r"
     HISTORY = "h"
+    CLOSE_DUPLICATE = "cd"   # close, telling the applicant it repeats another claim
+    CLOSE_WITHDRAWN = "cw"   # close, telling the applicant they withdrew it
 
 
 class ClaimOpCb(CallbackData, prefix="clo"):
     action: ClaimOpAction
     claim_id: int
+    v: int = -1  # the claim's version the card showed (-1: unknown); a changed claim is not acted on blindly
+
+
+class DraftAction(enum.StrEnum):
+    FINAL = "f"      # send as the final answer: the clock stops
+    INTERIM = "i"    # send as an interim message: the clock keeps running
+    NOTE = "n"       # keep as an internal note: never sent
+    REOPEN = "r"     # the claim is closed: reopen it, then choose
+
+
+class DraftCb(CallbackData, prefix="cdr"):
+    action: DraftAction
+    draft_id: int
 
 
 CLAIM_TYPES = ("claim", "access", "change", "block", "destroy")
@@ -174,15 +189,51 @@ def claim_flow_keyboard(i18n: I18nContext, *actions: ClaimFlowAction) -> InlineK
     return inline_markup(tuple(((i18n.get(labels[a]), ClaimFlowCb(action=a).pack()),) for a in actions))
 
 
-def claim_card_markup(t: object, claim_id: int) -> InlineKeyboardMarkup:
-    """Buttons on an operators' card; `t(key)` translates in OPERATOR_LANGUAGE."""
+def claim_card_markup(
+    t: object, claim_id: int, status: str = "registered", *, taken: bool = False, version: int = -1,
+    extra_rows: tuple[tuple[tuple[str, str], ...], ...] = (),
+) -> InlineKeyboardMarkup:
+    """Buttons on an operators' card, only those possible in the claim's status; `t(key)`
+    translates in OPERATOR_LANGUAGE. `extra_rows` (text, packed callback data) go above the
+    history button: room for actions of particular request types (e.g. block / destroy)."""
     translate = t  # a callable(key, **args) -> str
-    builder = InlineKeyboardBuilder()
-    for action, key in ((ClaimOpAction.TAKE, "op-take-button"), (ClaimOpAction.CLOSE, "op-close-button"),
-                        (ClaimOpAction.REOPEN, "op-reopen-button"), (ClaimOpAction.HISTORY, "op-history-button")):
-        builder.button(text=translate(key), callback_data=ClaimOpCb(action=action, claim_id=claim_id))  # type: ignore[operator]
-    builder.adjust(3, 1)
-    return builder.as_markup()
+
+    def button(action: ClaimOpAction, key: str) -> tuple[str, str]:
+        return translate(key), ClaimOpCb(action=action, claim_id=claim_id, v=version).pack()  # type: ignore[operator]
+
+    first: list[tuple[str, str]] = []
+    if status != "closed":
+        if not taken and status in ("registered", "in_progress"):  # an answered claim needs no taking
+            first.append(button(ClaimOpAction.TAKE, "op-take-button"))
+        first.append(button(ClaimOpAction.CLOSE, "op-close-button"))
+    else:
+        first.append(button(ClaimOpAction.REOPEN, "op-reopen-button"))
+    return inline_markup((tuple(first), *extra_rows, (button(ClaimOpAction.HISTORY, "op-history-button"),)))
+
+
+def close_reason_markup(t: object, claim_id: int, version: int) -> InlineKeyboardMarkup:
+    """Closing a claim without a final answer: the stated reasons the applicant will be told."""
+    translate = t
+    return inline_markup((
+        ((translate("desk-close-duplicate-button"),  # type: ignore[operator]
+          ClaimOpCb(action=ClaimOpAction.CLOSE_DUPLICATE, claim_id=claim_id, v=version).pack()),),
+        ((translate("desk-close-withdrawn-button"),  # type: ignore[operator]
+          ClaimOpCb(action=ClaimOpAction.CLOSE_WITHDRAWN, claim_id=claim_id, v=version).pack()),),
+    ))
+
+
+def draft_markup(t: object, draft_id: int, *, closed: bool = False) -> InlineKeyboardMarkup:
+    """The choice for an operator's draft: final answer first (the common case, one tap)."""
+    translate = t
+
+    def button(action: DraftAction, key: str) -> tuple[str, str]:
+        return translate(key), DraftCb(action=action, draft_id=draft_id).pack()  # type: ignore[operator]
+
+    if closed:
+        return inline_markup(((button(DraftAction.REOPEN, "desk-reopen-and-answer-button"),),
+                              (button(DraftAction.NOTE, "desk-note-button"),)))
+    return inline_markup(((button(DraftAction.FINAL, "desk-final-button"),),
+                          (button(DraftAction.INTERIM, "desk-interim-button"), button(DraftAction.NOTE, "desk-note-button"))))
 
 # --- broadcasts and policy publishing (admin chat) -----------------------------------------
 

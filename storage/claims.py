@@ -18,7 +18,8 @@ UNANSWERED_STATUSES = ("registered", "in_progress")
 
 _COLUMNS = (
     "id, number, user_id, type, text, language, status, registered_at, days, days_kind, due_date, "
-    "taken_by, taken_at, first_reply_at, first_reply_by, closed_at, closed_by, resolution, refusal_reason, topic_id"
+    "taken_by, taken_at, first_reply_at, first_reply_by, closed_at, closed_by, resolution, refusal_reason, topic_id, "
+    "version, close_kind, close_reason"
 )
 
 
@@ -44,6 +45,10 @@ class Claim:
     resolution: str | None
     refusal_reason: str | None
     topic_id: int | None
+    # 0006_claim_desk: bumped by every transition (optimistic concurrency); why it was closed.
+    version: int = 0
+    close_kind: str | None = None
+    close_reason: str | None = None
 
 
 def _claim(row) -> Claim:  # type: ignore[no-untyped-def]
@@ -265,9 +270,12 @@ async def set_status(
     db: Database, claim: Claim, *, status: str, operator_id: int, now: datetime, event: str,
     resolution: str | None = None, refusal_reason: str | None = None,
 ) -> bool:
-    """Take / close / refuse / reopen; returns False when the claim was changed meanwhile."""
+    """Take / close / refuse / reopen; returns False when the claim was changed meanwhile.
+
+    The operators' desk uses bot.claim_desk (events, close reasons); this stays for tools
+    (bench/storage_scale.py) and bumps the version like every transition."""
     stamp = to_iso(now)
-    sets = ["status = :status", "updated_at = :now"]
+    sets = ["status = :status", "updated_at = :now", "version = version + 1"]
     if event == "claim_taken":
         sets += ["taken_by = :op", "taken_at = :now"]
     if status == "closed":
@@ -301,14 +309,15 @@ async def record_reply(
             (claim.id, operator_id, kind, text, admin_message_id, user_message_id, stamp),
         )
         first = await tx.execute(
-            "UPDATE claims SET first_reply_at = ?, first_reply_by = ?, updated_at = ?, "
+            "UPDATE claims SET first_reply_at = ?, first_reply_by = ?, updated_at = ?, version = version + 1, "
             "status = CASE WHEN status IN ('registered', 'in_progress') THEN 'answered' ELSE status END "
             "WHERE id = ? AND first_reply_at IS NULL",
             (stamp, operator_id, stamp, claim.id),
         )
         if not first:
             await tx.execute(
-                "UPDATE claims SET status = 'answered', updated_at = ? WHERE id = ? AND status IN ('registered', 'in_progress')",
+                "UPDATE claims SET status = 'answered', updated_at = ?, version = version + 1 "
+                "WHERE id = ? AND status IN ('registered', 'in_progress')",
                 (stamp, claim.id),
             )
         await audit.record(
@@ -318,9 +327,11 @@ async def record_reply(
     return bool(first)
 
 
-async def link_message(db: Executor, chat_id: int, message_id: int, claim_id: int) -> None:
+async def link_message(db: Executor, chat_id: int, message_id: int, claim_id: int, role: str = "content") -> None:
+    """Remember what an admin-chat message is to its claim (see MESSAGE_ROLES)."""
     await db.execute(
-        "INSERT OR IGNORE INTO claim_messages (chat_id, message_id, claim_id) VALUES (?, ?, ?)", (chat_id, message_id, claim_id)
+        "INSERT OR IGNORE INTO claim_messages (chat_id, message_id, claim_id, role) VALUES (?, ?, ?, ?)",
+        (chat_id, message_id, claim_id, role),
     )
 
 
@@ -378,3 +389,215 @@ async def add_alert(tx: Executor, claim_id: int, kind: str, key: str, now: datet
         (claim_id, kind, key, to_iso(now)),
     )
     return bool(await tx.fetch_value("SELECT changes()"))
+
+
+# --------------------------------------------------------------------------- the operators' desk
+# (0006_claim_desk.sql) drafts waiting for the operator's choice, internal notes, the claim's
+# events, operators' names, and transitions guarded by the claim's version.
+
+# What an admin-chat message is to its claim. Replying to 'card' or 'content' (the applicant's
+# own words and files) drafts an answer; replying to 'bot' or 'operator' messages is a note.
+MESSAGE_ROLES = ("card", "content", "bot", "operator")
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    claim_id: int
+    chat_id: int
+    message_id: int
+    media_group_id: str | None
+    operator_id: int
+    kind: str
+    text: str | None
+    state: str
+    preview_message_id: int | None
+    decided_by: int | None
+    decided_at: str | None
+    created_at: str
+
+
+_DRAFT_COLUMNS = (
+    "id, claim_id, chat_id, message_id, media_group_id, operator_id, kind, text, state, preview_message_id, "
+    "decided_by, decided_at, created_at"
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    claim_id: int
+    operator_id: int
+    kind: str
+    text: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Event:
+    claim_id: int
+    at: str
+    operator_id: int | None
+    event: str
+    detail: str | None
+
+
+async def message_link(db: Executor, chat_id: int, message_id: int) -> tuple[Claim, str] | None:
+    """(claim, role) of an admin-chat message, or None if it belongs to no claim."""
+    row = await db.fetch_one("SELECT claim_id, role FROM claim_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+    if row is None:
+        return None
+    claim = await get(db, int(row["claim_id"]))
+    return None if claim is None else (claim, str(row["role"]))
+
+
+async def card_message_id(db: Executor, chat_id: int, claim_id: int) -> int | None:
+    value = await db.fetch_value(
+        "SELECT message_id FROM claim_messages WHERE chat_id = ? AND claim_id = ? AND role = 'card' ORDER BY message_id LIMIT 1",
+        (chat_id, claim_id),
+    )
+    return None if value is None else int(value)
+
+
+async def save_operator(tx: Executor, operator_id: int, name: str, now: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO claim_operators (id, name, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+        (operator_id, name, to_iso(now)),
+    )
+
+
+async def operator_names(db: Executor, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await db.fetch_all(
+        "SELECT id, name FROM claim_operators WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
+    )
+    return {int(r["id"]): str(r["name"]) for r in rows}
+
+
+async def change_claim(tx: Executor, claim: Claim, now: datetime, **columns: object) -> bool:
+    """Set columns of a claim if nobody changed it since `claim` was read (its version)."""
+    sets = ", ".join(f"{name} = :{name}" for name in columns)
+    params = {**columns, "now": to_iso(now), "id": claim.id, "version": claim.version}
+    changed = await tx.execute(
+        f"UPDATE claims SET {sets + ', ' if sets else ''}version = version + 1, updated_at = :now "
+        "WHERE id = :id AND version = :version",
+        params,
+    )
+    return bool(changed)
+
+
+async def add_event(tx: Executor, claim_id: int, event: str, operator_id: int | None, now: datetime, detail: str | None = None) -> None:
+    await tx.execute(
+        "INSERT INTO claim_events (claim_id, at, operator_id, event, detail) VALUES (?, ?, ?, ?, ?)",
+        (claim_id, to_iso(now), operator_id, event, detail),
+    )
+
+
+async def events(db: Executor, claim_id: int) -> list[Event]:
+    rows = await db.fetch_all("SELECT claim_id, at, operator_id, event, detail FROM claim_events WHERE claim_id = ? ORDER BY id", (claim_id,))
+    return [Event(r["claim_id"], r["at"], r["operator_id"], r["event"], r["detail"]) for r in rows]
+
+
+async def insert_reply(
+    tx: Executor, *, claim_id: int, operator_id: int, kind: str, role: str, text: str | None, admin_message_id: int | None,
+    user_message_id: int | None, now: datetime,
+) -> int:
+    return await tx.execute(
+        "INSERT INTO claim_replies (claim_id, operator_id, kind, role, text, admin_message_id, user_message_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (claim_id, operator_id, kind, role, text, admin_message_id, user_message_id, to_iso(now)),
+    )
+
+
+async def reply_roles(db: Executor, claim_id: int) -> list[str]:
+    return [str(r[0]) for r in await db.fetch_all("SELECT role FROM claim_replies WHERE claim_id = ? ORDER BY id", (claim_id,))]
+
+
+async def insert_note(
+    tx: Executor, *, claim_id: int, operator_id: int, kind: str, text: str | None, admin_message_id: int | None, now: datetime,
+) -> int:
+    return await tx.execute(
+        "INSERT INTO claim_notes (claim_id, operator_id, kind, text, admin_message_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (claim_id, operator_id, kind, text, admin_message_id, to_iso(now)),
+    )
+
+
+async def notes(db: Executor, claim_id: int) -> list[Note]:
+    rows = await db.fetch_all(
+        "SELECT id, claim_id, operator_id, kind, text, created_at FROM claim_notes WHERE claim_id = ? ORDER BY id", (claim_id,)
+    )
+    return [Note(r["id"], r["claim_id"], r["operator_id"], r["kind"], r["text"], r["created_at"]) for r in rows]
+
+
+def _draft(row) -> Draft:  # type: ignore[no-untyped-def]
+    return Draft(**{key: row[key] for key in row.keys()})
+
+
+async def insert_draft(
+    tx: Executor, *, claim_id: int, chat_id: int, message_id: int, media_group_id: str | None, operator_id: int, kind: str,
+    text: str | None, now: datetime,
+) -> int:
+    return await tx.execute(
+        "INSERT INTO claim_drafts (claim_id, chat_id, message_id, media_group_id, operator_id, kind, text, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (claim_id, chat_id, message_id, media_group_id, operator_id, kind, text, to_iso(now)),
+    )
+
+
+async def get_draft(db: Executor, draft_id: int) -> Draft | None:
+    row = await db.fetch_one(f"SELECT {_DRAFT_COLUMNS} FROM claim_drafts WHERE id = ?", (draft_id,))
+    return None if row is None else _draft(row)
+
+
+async def draft_for_message(db: Executor, chat_id: int, message_id: int) -> Draft | None:
+    """The draft an operator's message is (or is part of, for an album)."""
+    row = await db.fetch_one(
+        f"SELECT {_DRAFT_COLUMNS} FROM claim_drafts WHERE chat_id = :chat AND (message_id = :message OR id IN "
+        "(SELECT draft_id FROM claim_draft_parts WHERE message_id = :message))",
+        {"chat": chat_id, "message": message_id},
+    )
+    return None if row is None else _draft(row)
+
+
+async def pending_album_draft(db: Executor, chat_id: int, media_group_id: str) -> Draft | None:
+    row = await db.fetch_one(
+        f"SELECT {_DRAFT_COLUMNS} FROM claim_drafts WHERE chat_id = ? AND media_group_id = ? ORDER BY id DESC LIMIT 1",
+        (chat_id, media_group_id),
+    )
+    return None if row is None else _draft(row)
+
+
+async def add_draft_part(tx: Executor, draft_id: int, message_id: int) -> None:
+    await tx.execute("INSERT OR IGNORE INTO claim_draft_parts (draft_id, message_id) VALUES (?, ?)", (draft_id, message_id))
+
+
+async def draft_message_ids(db: Executor, draft: Draft) -> list[int]:
+    """The operator's messages of a draft in order: the first, then an album's other parts."""
+    rest = await db.fetch_all("SELECT message_id FROM claim_draft_parts WHERE draft_id = ? ORDER BY message_id", (draft.id,))
+    return [draft.message_id, *(int(r[0]) for r in rest)]
+
+
+async def set_draft_preview(db: Executor, draft_id: int, preview_message_id: int) -> None:
+    await db.execute("UPDATE claim_drafts SET preview_message_id = ? WHERE id = ?", (preview_message_id, draft_id))
+
+
+async def take_draft(tx: Executor, draft_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Reserve a pending draft for sending; False if another tap got it first."""
+    return bool(await tx.execute(
+        "UPDATE claim_drafts SET state = 'sending', lease_until = :until WHERE id = :id "
+        "AND (state = 'pending' OR (state = 'sending' AND lease_until <= :now))",
+        {"id": draft_id, "until": to_iso(lease_until), "now": to_iso(now)},
+    ))
+
+
+async def release_draft(db: Executor, draft_id: int) -> None:
+    await db.execute("UPDATE claim_drafts SET state = 'pending', lease_until = NULL WHERE id = ? AND state = 'sending'", (draft_id,))
+
+
+async def decide_draft(tx: Executor, draft_id: int, *, state: str, from_state: str, operator_id: int, now: datetime) -> bool:
+    return bool(await tx.execute(
+        "UPDATE claim_drafts SET state = ?, lease_until = NULL, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
+        (state, operator_id, to_iso(now), draft_id, from_state),
+    ))

@@ -1,22 +1,37 @@
-"""The operators' side of claims, in ADMIN_CHAT_ID only: replies, take/close/reopen/refuse, lists, stats."""
+"""The operators' side of claims, in ADMIN_CHAT_ID, for operators only (the parent router checks):
+drafts and the choice final / interim / note, take / close / refuse / reopen, lists, history, stats.
+
+Handlers translate: they read the update, call one function of bot.claim_desk (or a query), and
+render the result (the preview, the card's new header, the forum topic, the applicant's notice).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from aiogram import Bot, F
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
+from bot import claim_desk as desk
 from bot import claims as domain
 from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import esc, local_date, local_time
 from bot.scheduler import Scheduler
 from handlers.filters import Magic
-from handlers.keyboards import ClaimOpAction, ClaimOpCb
+from handlers.keyboards import (
+    ClaimOpAction,
+    ClaimOpCb,
+    DraftAction,
+    DraftCb,
+    claim_card_markup,
+    close_reason_markup,
+    draft_markup,
+)
 from handlers.routing import Router
 from storage import claims as store
 from storage import users
@@ -25,7 +40,11 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 HISTORY_TEXT_CHARS = 300
+PREVIEW_CHARS = 200
 LIST_LIMIT = 50
+# What an operator may send to an applicant, as Telegram names the message's content.
+ANSWER_KINDS = ("text", "photo", "document", "video", "animation", "voice", "audio", "video_note", "sticker")
+ANY_ANSWER = F.text | F.photo | F.document | F.video | F.animation | F.voice | F.audio | F.video_note | F.sticker
 
 
 def operator_name(message_or_user: object) -> str:
@@ -34,15 +53,37 @@ def operator_name(message_or_user: object) -> str:
     return esc(name)
 
 
-async def claim_in_context(db: Database, message: Message) -> Claim | None:
-    """The claim a message belongs to: replied-to card/alert, or the claim's forum topic."""
-    if message.reply_to_message is not None and not (message.reply_to_message.forum_topic_created):
-        claim = await store.claim_for_message(db, message.chat.id, message.reply_to_message.message_id)
-        if claim is not None:
-            return claim
-    if message.is_topic_message and message.message_thread_id is not None:
-        return await store.claim_for_topic(db, message.message_thread_id)
+def message_kind(message: Message) -> str | None:
+    for kind in ANSWER_KINDS:
+        if getattr(message, kind, None):
+            return kind
     return None
+
+
+def topic_of(message: Message) -> int | None:
+    return message.message_thread_id if message.is_topic_message else None
+
+
+def replied_id(message: Message) -> int | None:
+    """The message replied to; in a forum, Telegram makes every topic message a reply to the
+    topic's first (service) message: that is no reply of the operator's."""
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None:
+        return None
+    if message.is_topic_message and replied.message_id == message.message_thread_id:
+        return None
+    return replied.message_id
+
+
+async def claim_in_context(db: Database, message: Message) -> Claim | None:
+    """The claim a command is about without a number: the replied-to message's, or the topic's."""
+    reply = replied_id(message)
+    if reply is not None:
+        link = await store.message_link(db, message.chat.id, reply)
+        if link is not None:
+            return link[0]
+    topic = topic_of(message)
+    return None if topic is None else await store.claim_for_topic(db, topic)
 
 
 async def resolve(db: Database, message: Message, args: str | None) -> tuple[Claim | None, str]:
@@ -56,9 +97,9 @@ async def resolve(db: Database, message: Message, args: str | None) -> tuple[Cla
     return await claim_in_context(db, message), rest
 
 
-def line(scheduler: Scheduler, settings: Settings, claim: Claim, now: object) -> str:
+def line(scheduler: Scheduler, settings: Settings, claim: Claim, now: datetime) -> str:
     t = scheduler.t
-    today = now.astimezone(settings.tz).date()  # type: ignore[attr-defined]
+    today = now.astimezone(settings.tz).date()
     return t("op-claims-line", number=claim.number, type=t(f"claim-type-{claim.type}"),
              status=t(f"claim-status-{domain.display_status(claim, today)}"), due=local_date(claim.due_date),
              left=(date.fromisoformat(claim.due_date) - today).days)
@@ -76,205 +117,510 @@ def chunks(lines: list[str], limit: int = 3900) -> list[str]:
     return out
 
 
-async def history_text(db: Database, scheduler: Scheduler, settings: Settings, claim: Claim, now: object) -> list[str]:
+def _short(text: str | None, limit: int = HISTORY_TEXT_CHARS) -> str:
+    text = text or ""
+    return esc(text if len(text) <= limit else text[:limit] + "…")
+
+
+async def history_text(db: Database, scheduler: Scheduler, settings: Settings, claim: Claim, now: datetime) -> list[str]:
+    """/claim N and 📜: the claim, then its life in order: follow-ups, answers (final or interim),
+    internal notes, taken / closed (and why) / refused / reopened, with the operators' names."""
     t = scheduler.t
-    today = now.astimezone(settings.tz).date()  # type: ignore[attr-defined]
+    tz = settings.tz
+    today = now.astimezone(tz).date()
     lines = [t("op-history-title", number=claim.number, type=t(f"claim-type-{claim.type}"),
                status=t(f"claim-status-{domain.display_status(claim, today)}"), user_id=str(claim.user_id),
-               language=t(f"lang-name-{claim.language}"), registered=local_time(claim.registered_at, settings.tz),
+               language=t(f"lang-name-{claim.language}"), registered=local_time(claim.registered_at, tz),
                due=local_date(claim.due_date), left=(date.fromisoformat(claim.due_date) - today).days), ""]
-    text = claim.text if len(claim.text) <= HISTORY_TEXT_CHARS else claim.text[:HISTORY_TEXT_CHARS] + "…"
-    lines.append(f"<blockquote>{esc(text)}</blockquote>")
+    lines.append(f"<blockquote>{_short(claim.text)}</blockquote>")
+    replies = await store.replies(db, claim.id)
+    roles = await store.reply_roles(db, claim.id)
+    notes = await store.notes(db, claim.id)
+    life = await store.events(db, claim.id)
+    ids = {r.operator_id for r in replies} | {n.operator_id for n in notes} | {e.operator_id for e in life if e.operator_id}
+    ids |= {i for i in (claim.taken_by, claim.closed_by) if i}
+    names = await store.operator_names(db, ids)
+
+    def who(operator_id: int | None) -> str:
+        return esc(names.get(operator_id or 0) or str(operator_id))
+
     events: list[tuple[str, str]] = []
-    if claim.taken_at:
-        events.append((claim.taken_at, t("op-history-taken", time=local_time(claim.taken_at, settings.tz), operator=str(claim.taken_by))))
     for item in await store.followups(db, claim.id):
-        body = esc(item.text[:HISTORY_TEXT_CHARS]) if item.text else t("op-history-media")
-        events.append((item.created_at, t("op-history-followup", time=local_time(item.created_at, settings.tz), text=body)))
-    for reply in await store.replies(db, claim.id):
-        body = esc(reply.text[:HISTORY_TEXT_CHARS]) if reply.text else t("op-history-media")
-        events.append((reply.created_at, t("op-history-reply", time=local_time(reply.created_at, settings.tz), operator=str(reply.operator_id), text=body)))
-    if claim.closed_at:
-        closed = t("op-history-closed", time=local_time(claim.closed_at, settings.tz), operator=str(claim.closed_by))
-        if claim.resolution == "refused":
-            closed += "\n" + t("op-history-refusal", reason=esc((claim.refusal_reason or "")[:HISTORY_TEXT_CHARS]))
-        events.append((claim.closed_at, closed))
+        body = _short(item.text) if item.text else t("op-history-media")
+        events.append((item.created_at, t("op-history-followup", time=local_time(item.created_at, tz), text=body)))
+    for reply, role in zip(replies, roles, strict=True):
+        if role == "refusal":
+            continue  # shown with the "refused" event and its reason
+        body = _short(reply.text) if reply.text else t("op-history-media")
+        events.append((reply.created_at, t("desk-history-reply", role=role, time=local_time(reply.created_at, tz),
+                                           operator=who(reply.operator_id), text=body)))
+    for note in notes:
+        body = _short(note.text) if note.text else t("op-history-media")
+        events.append((note.created_at, t("desk-history-note", time=local_time(note.created_at, tz), operator=who(note.operator_id), text=body)))
+    for event in life:
+        time = local_time(event.at, tz)
+        if event.event == "closed":
+            why = t(f"desk-close-kind-{event.detail}") if event.detail in ("answered", "duplicate", "withdrawn") else \
+                t("desk-close-kind-other") + ": " + _short(event.detail)
+            text = t("desk-history-closed", time=time, operator=who(event.operator_id), why=why)
+        elif event.event == "refused":
+            text = t("op-history-closed", time=time, operator=who(event.operator_id)) + "\n" + t("op-history-refusal", reason=_short(event.detail))
+        elif event.event == "reopened":
+            text = t("desk-history-reopened", time=time, operator=who(event.operator_id))
+        else:
+            text = t("op-history-taken", time=time, operator=who(event.operator_id))
+        events.append((event.at, text))
+    if not life:  # claims closed or taken before the desk kept its events
+        if claim.taken_at:
+            events.append((claim.taken_at, t("op-history-taken", time=local_time(claim.taken_at, tz), operator=who(claim.taken_by))))
+        if claim.closed_at:
+            closed = t("op-history-closed", time=local_time(claim.closed_at, tz), operator=who(claim.closed_by))
+            if claim.resolution == "refused":
+                closed += "\n" + t("op-history-refusal", reason=_short(claim.refusal_reason))
+            events.append((claim.closed_at, closed))
     lines += [text for _, text in sorted(events, key=lambda e: e[0])]
     return chunks(lines)
 
 
-async def notify_user(bot: Bot, db: Database, scheduler: Scheduler, claim: Claim, key: str, **args: object) -> bool:
+# --------------------------------------------------------------------------- the applicant's side
+
+
+async def _language(db: Database, claim: Claim) -> str:
     user = await users.get_user(db, claim.user_id)
-    language = (user.language if user and user.language else claim.language)
+    return user.language if user and user.language else claim.language
+
+
+async def notify_user(
+    bot: Bot, db: Database, scheduler: Scheduler, claim: Claim, key: str, *, with_appeal: bool = False, **args: object
+) -> str | None:
+    """Tell the applicant; None if delivered, else 'blocked' or 'failed'.
+
+    `with_appeal`: the text takes `{ $appeal }`, where the applicant can appeal a refusal (the
+    authorised body named in AUTHORISED_BODY_KK/RU, or court), in the applicant's language."""
+    language = await _language(db, claim)
+    if with_appeal:
+        body = esc(scheduler.settings.authorised_body_in(language))
+        args["appeal"] = scheduler.core.get("compliance-refusal-appeal", language, body=body)
     try:
-        await bot.send_message(claim.user_id, _user_text(scheduler, key, language, number=claim.number, **args))
-    except TelegramAPIError:
-        return False
-    return True
+        await bot.send_message(claim.user_id, scheduler.core.get(key, language, number=claim.number, **args))
+    except TelegramForbiddenError:
+        return "blocked"
+    except TelegramAPIError as error:
+        log.warning("notice for claim %s not delivered: %s", claim.id, type(error).__name__)
+        return "failed"
+    return None
 
 
-def _user_text(scheduler: Scheduler, key: str, language: str, **args: object) -> str:
-    return scheduler.core.get(key, language, **args)
+def make_deliver(bot: Bot, db: Database, scheduler: Scheduler, chat_id: int) -> desk.Deliver:
+    """Copy an operator's message(s) to the applicant under a label with the claim's number."""
+
+    async def deliver(claim: Claim, message_ids: list[int], choice: str) -> int:
+        language = await _language(db, claim)
+        # An interim message is labelled as such: the applicant should not take it for the answer.
+        key = "claim-reply-label" if choice == desk.FINAL else "desk-user-interim-label"
+        try:
+            label = await bot.send_message(claim.user_id, scheduler.core.get(key, language, number=claim.number))
+            first: int | None = None
+            for message_id in message_ids:  # an album: each part, in order, under the one label
+                copied = await bot.copy_message(claim.user_id, chat_id, message_id, reply_to_message_id=label.message_id)
+                first = first or copied.message_id
+        except TelegramForbiddenError:
+            raise desk.Undelivered("blocked") from None
+        except TelegramAPIError as error:
+            log.warning("answer to claim %s not delivered: %s", claim.id, type(error).__name__)
+            raise desk.Undelivered("failed") from None
+        assert first is not None
+        return first
+
+    return deliver
+
+
+# --------------------------------------------------------------------------- the card and the topic
+
+
+async def refresh_card(bot: Bot, db: Database, settings: Settings, scheduler: Scheduler, claim: Claim,
+                       previous: Claim | None, now: datetime) -> None:
+    """Edit the card's header and buttons to the claim as it is; rename, close or reopen its topic."""
+    t = scheduler.t
+    chat = settings.admin_chat_id
+    names = await store.operator_names(db, {i for i in (claim.taken_by, claim.first_reply_by, claim.closed_by) if i})
+    card_id = await store.card_message_id(db, chat, claim.id)
+    if card_id is not None:
+        user = await users.get_user(db, claim.user_id)
+        attachments = sum(1 for a in await store.attachments(db, claim.id) if a.followup_id is None)
+        header = domain.card_header(t, claim, user, settings, now, attachments, names)
+        markup = claim_card_markup(t, claim.id, claim.status, taken=claim.taken_by is not None, version=claim.version)
+        try:
+            await bot.edit_message_text(header, chat_id=chat, message_id=card_id, reply_markup=markup)
+        except TelegramBadRequest as error:
+            if "not modified" not in error.message:
+                log.warning("card of claim %s not updated: %s", claim.id, error.message[:80])
+        except TelegramAPIError as error:
+            log.warning("card of claim %s not updated: %s", claim.id, type(error).__name__)
+    if claim.topic_id is None:
+        return
+    icon, _ = domain.card_state(t, claim, settings, now, names)
+    name = f"{icon} " + t("op-topic-name", number=claim.number, type=t(f"claim-type-{claim.type}"))
+    calls = [bot.edit_forum_topic(chat, claim.topic_id, name=name[:128])]
+    was_closed = previous is not None and previous.status == "closed"
+    if claim.status == "closed" and not was_closed:
+        calls.append(bot.close_forum_topic(chat, claim.topic_id))
+    elif was_closed and claim.status != "closed":
+        calls.append(bot.reopen_forum_topic(chat, claim.topic_id))
+    for call in calls:
+        try:
+            await call
+        except TelegramAPIError as error:  # e.g. no right to manage topics: the card still tells
+            log.warning("topic of claim %s not updated: %s", claim.id, type(error).__name__)
+
+
+def redraw_overdue_cards(bot: Bot, db: Database, settings: Settings, scheduler: Scheduler, clock: Clock) -> Callable[[list[int]], Awaitable[None]]:
+    """For the scheduler: redraw the cards (and topics) of claims that just became overdue."""
+
+    async def redraw(claim_ids: list[int]) -> None:
+        now = clock.now()
+        for claim_id in claim_ids:
+            claim = await store.get(db, claim_id)
+            if claim is not None:
+                await refresh_card(bot, db, settings, scheduler, claim, claim, now)
+
+    return redraw
+
+
+async def say(message: Message, db: Database, claim: Claim | None, text: str, **kwargs: object) -> Message:
+    """The bot's reply in the admin chat; about a claim, it is linked so a reply to it is a note."""
+    sent = await message.reply(text, **kwargs)  # type: ignore[arg-type]
+    if claim is not None:
+        await desk.link_bot_message(db, sent.chat.id, sent.message_id, claim)
+    return sent
+
+
+def _refusal_text(scheduler: Scheduler, claim: Claim, why: str | None, names: dict[int, str]) -> str:
+    t = scheduler.t
+    if why == "lost":
+        return t("desk-lost", number=claim.number, status=t(f"claim-status-{claim.status}"),
+                 operator=esc(names.get(claim.taken_by or 0, "—")) if claim.taken_by else "—")
+    if why == "not_allowed" and claim.taken_by is not None and claim.status != "closed":
+        return t("desk-already-taken", number=claim.number, operator=esc(names.get(claim.taken_by, str(claim.taken_by))))
+    return t("op-status-unchanged", number=claim.number, status=t(f"claim-status-{claim.status}"))
+
+
+async def _names_for(db: Database, claim: Claim) -> dict[int, str]:
+    return await store.operator_names(db, {i for i in (claim.taken_by, claim.closed_by, claim.first_reply_by) if i})
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+async def _after_transition(
+    result: desk.Result, action: str, target: Message, bot: Bot, db: Database, settings: Settings, scheduler: Scheduler,
+    clock: Clock, operator: desk.Operator, *, pressed: bool = False,
+) -> str | None:
+    """Render a transition's result: the card, the topic, the applicant's notice, the operators'
+    confirmation. When it did not happen, returns why; a command also gets it as a message (a
+    pressed button shows it as an alert only)."""
+    t = scheduler.t
+    claim = result.claim
+    if claim is None:
+        await target.answer(t("op-not-found"))
+        return t("op-not-found")
+    if not result.ok:
+        if result.why == "needs_reason":
+            await say(target, db, claim, t("desk-close-needs-reason", number=claim.number),
+                      reply_markup=close_reason_markup(t, claim.id, claim.version))
+            return None
+        text = _refusal_text(scheduler, claim, result.why, await _names_for(db, claim))
+        if not pressed:
+            await say(target, db, claim, text)
+        return text
+    now = clock.now()
+    await refresh_card(bot, db, settings, scheduler, claim, result.previous, now)
+    name = esc(operator.name)
+    if action == "take":
+        await say(target, db, claim, t("op-taken", number=claim.number, operator=name))
+        return None
+    problem: str | None = None
+    if action == "close":
+        kind = claim.close_kind or "answered"
+        if kind == "answered":
+            problem = await notify_user(bot, db, scheduler, claim, "claim-closed-user")
+        elif kind == "other":
+            problem = await notify_user(bot, db, scheduler, claim, "desk-user-closed-other", reason=esc(claim.close_reason or ""))
+        else:
+            problem = await notify_user(bot, db, scheduler, claim, f"desk-user-closed-{kind}")
+        await say(target, db, claim, t("desk-closed", number=claim.number, operator=name, why=t(f"desk-close-kind-{kind}")))
+    elif action == "refuse":
+        problem = await notify_user(bot, db, scheduler, claim, "claim-refused-user", with_appeal=True,
+                                    reason=esc(claim.refusal_reason or ""))
+        await say(target, db, claim, t("op-refused", number=claim.number))
+    elif action == "reopen":
+        problem = await notify_user(bot, db, scheduler, claim, "claim-reopened-user")
+        await say(target, db, claim, t("op-reopened", number=claim.number, operator=name))
+    if problem is not None:
+        await say(target, db, claim, t("op-user-blocked" if problem == "blocked" else "op-reply-failed", number=claim.number))
+    return None
+
+
+async def on_card_button(
+    callback: CallbackQuery, callback_data: ClaimOpCb, operator: desk.Operator, bot: Bot, db: Database, clock: Clock,
+    settings: Settings, scheduler: Scheduler,
+) -> None:
+    assert isinstance(callback.message, Message)
+    target = callback.message
+    version = None if callback_data.v < 0 else callback_data.v
+    action = callback_data.action
+    if action is ClaimOpAction.HISTORY:
+        await callback.answer()
+        claim = await store.get(db, callback_data.claim_id)
+        if claim is not None:
+            for text in await history_text(db, scheduler, settings, claim, clock.now()):
+                await target.answer(text)
+        return
+    now = clock.now()
+    if action is ClaimOpAction.TAKE:
+        result, kind = await desk.take(db, callback_data.claim_id, version, operator, now), "take"
+    elif action is ClaimOpAction.REOPEN:
+        result, kind = await desk.reopen(db, callback_data.claim_id, version, operator, now), "reopen"
+    else:
+        reason = {ClaimOpAction.CLOSE_DUPLICATE: "duplicate", ClaimOpAction.CLOSE_WITHDRAWN: "withdrawn"}.get(action)
+        result, kind = await desk.close(db, callback_data.claim_id, version, operator, now, reason), "close"
+    alert = await _after_transition(result, kind, target, bot, db, settings, scheduler, clock, operator, pressed=True)
+    if alert is not None:
+        await callback.answer(alert[:200], show_alert=True)
+    else:
+        await callback.answer()
+    if result.ok and action in (ClaimOpAction.CLOSE_DUPLICATE, ClaimOpAction.CLOSE_WITHDRAWN):
+        try:
+            await target.edit_reply_markup(reply_markup=None)  # the reasons' buttons are spent
+        except TelegramAPIError:
+            pass
+
+
+async def _command_claim(message: Message, command: CommandObject, db: Database, scheduler: Scheduler) -> tuple[Claim | None, str]:
+    claim, rest = await resolve(db, message, command.args)
+    if claim is None:
+        await message.answer(scheduler.t("op-not-found"))
+    return claim, rest
+
+
+async def on_take(message: Message, command: CommandObject, operator: desk.Operator, bot: Bot, db: Database, clock: Clock,
+                  settings: Settings, scheduler: Scheduler) -> None:
+    claim, _ = await _command_claim(message, command, db, scheduler)
+    if claim is not None:
+        result = await desk.take(db, claim.id, None, operator, clock.now())
+        await _after_transition(result, "take", message, bot, db, settings, scheduler, clock, operator)
+
+
+async def on_close(message: Message, command: CommandObject, operator: desk.Operator, bot: Bot, db: Database, clock: Clock,
+                   settings: Settings, scheduler: Scheduler) -> None:
+    claim, reason = await _command_claim(message, command, db, scheduler)
+    if claim is None:
+        return
+    kind = "other" if reason and claim.status != "answered" else None
+    result = await desk.close(db, claim.id, None, operator, clock.now(), kind, reason or None)
+    await _after_transition(result, "close", message, bot, db, settings, scheduler, clock, operator)
+
+
+async def on_reopen(message: Message, command: CommandObject, operator: desk.Operator, bot: Bot, db: Database, clock: Clock,
+                    settings: Settings, scheduler: Scheduler) -> None:
+    claim, _ = await _command_claim(message, command, db, scheduler)
+    if claim is not None:
+        result = await desk.reopen(db, claim.id, None, operator, clock.now())
+        await _after_transition(result, "reopen", message, bot, db, settings, scheduler, clock, operator)
+
+
+async def on_refuse(message: Message, command: CommandObject, operator: desk.Operator, bot: Bot, db: Database, clock: Clock,
+                    settings: Settings, scheduler: Scheduler) -> None:
+    t = scheduler.t
+    claim, reason = await resolve(db, message, command.args)
+    if claim is None or not reason or len(reason) > desk.REASON_MAX:
+        await message.answer(t("op-refuse-usage") if claim is not None or not command.args else t("op-not-found"))
+        return
+    result = await desk.refuse(db, claim.id, operator, clock.now(), reason)
+    await _after_transition(result, "refuse", message, bot, db, settings, scheduler, clock, operator)
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def preview_text(scheduler: Scheduler, claim: Claim, draft: store.Draft, applicant: str) -> str:
+    t = scheduler.t
+    body = f"<blockquote>{_short(draft.text, PREVIEW_CHARS)}</blockquote>" if draft.text else t("desk-kind", kind=draft.kind)
+    return t("desk-preview", number=claim.number, applicant=esc(applicant), body=body)
+
+
+async def on_operator_message(message: Message, operator: desk.Operator, bot: Bot, db: Database, clock: Clock,
+                              settings: Settings, scheduler: Scheduler) -> None:
+    """An operator wrote: about a claim it becomes a draft (with the choice) or a note."""
+    t = scheduler.t
+    kind = message_kind(message)
+    assert kind is not None
+    replied = message.reply_to_message
+    incoming = desk.Incoming(
+        chat_id=message.chat.id, message_id=message.message_id, kind=kind, text=message.text or message.caption,
+        media_group_id=message.media_group_id, reply_to_id=replied_id(message),
+        reply_to_bot=bool(replied is not None and replied.from_user is not None and replied.from_user.id == bot.id),
+        thread_id=topic_of(message),
+    )
+    received = await desk.receive(db, incoming, operator, clock.now())
+    claim, draft = received.claim, received.draft
+    if received.outcome == "not_a_claim":
+        await message.reply(t("op-reply-not-a-claim"))
+    elif received.outcome == "note_notice" and claim is not None:
+        await say(message, db, claim, t("desk-note-kept", number=claim.number))
+    elif received.outcome in ("draft", "closed") and claim is not None and draft is not None:
+        user = await users.get_user(db, claim.user_id)
+        applicant = user.display_name if user else str(claim.user_id)
+        if received.outcome == "closed":
+            text = t("desk-closed-warning", number=claim.number)
+        else:
+            text = preview_text(scheduler, claim, draft, applicant)
+        sent = await message.reply(text, reply_markup=draft_markup(t, draft.id, closed=received.outcome == "closed"))
+        await desk.attach_preview(db, draft, sent.message_id)
+
+
+async def _edit(message: Message, text: str, markup: object = None) -> None:
+    """Turn the preview into its outcome; the same outcome twice (a retry that failed the same
+    way) is no error."""
+    try:
+        await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    except TelegramBadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+async def on_draft_button(callback: CallbackQuery, callback_data: DraftCb, operator: desk.Operator, bot: Bot, db: Database,
+                          clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
+    t = scheduler.t
+    assert isinstance(callback.message, Message)
+    preview = callback.message
+    now = clock.now()
+    if callback_data.action is DraftAction.REOPEN:
+        draft = await store.get_draft(db, callback_data.draft_id)
+        if draft is None:
+            await callback.answer(t("op-not-found"), show_alert=True)
+            return
+        result = await desk.reopen(db, draft.claim_id, None, operator, now)
+        if not result.ok and result.claim is not None and result.claim.status != "closed":
+            result = desk.Result(True, result.claim, previous=result.claim)  # reopened meanwhile by a colleague
+        if not result.ok or result.claim is None:
+            await callback.answer(t("op-not-found"), show_alert=True)
+            return
+        await callback.answer()
+        if result.previous is not None and result.previous.status == "closed":
+            await _after_transition(result, "reopen", preview, bot, db, settings, scheduler, clock, operator)
+        user = await users.get_user(db, result.claim.user_id)
+        await _edit(preview, preview_text(scheduler, result.claim, draft, user.display_name if user else str(result.claim.user_id)),
+                    draft_markup(t, draft.id))
+        return
+    choice = {DraftAction.FINAL: desk.FINAL, DraftAction.INTERIM: desk.INTERIM, DraftAction.NOTE: desk.NOTE}[callback_data.action]
+    result = await desk.decide(db, callback_data.draft_id, choice, operator, now, make_deliver(bot, db, scheduler, preview.chat.id))
+    claim = result.claim
+    if claim is None:
+        await callback.answer(t("op-not-found"), show_alert=True)
+        return
+    if result.ok:
+        await callback.answer()
+        await _edit(preview, t(f"desk-decided-{choice}", number=claim.number, operator=esc(operator.name),
+                                  time=local_time(now, settings.tz)))
+        if choice != desk.NOTE:
+            await refresh_card(bot, db, settings, scheduler, claim, result.previous, now)
+        return
+    if result.why == "lost":
+        draft = result.draft
+        names = await store.operator_names(db, {draft.decided_by} if draft and draft.decided_by else set())
+        state = draft.state if draft else "sending"
+        await callback.answer(t("desk-draft-taken", number=claim.number, state=state,
+                                operator=names.get(draft.decided_by or 0, "—") if draft else "—")[:200], show_alert=True)
+    elif result.why == "closed":
+        await callback.answer()
+        await _edit(preview, t("desk-closed-warning", number=claim.number), draft_markup(t, callback_data.draft_id, closed=True))
+    else:
+        await callback.answer()
+        await _edit(preview, t("op-user-blocked" if result.why == "blocked" else "op-reply-failed", number=claim.number)
+                                + "\n\n" + t("desk-draft-kept"), draft_markup(t, callback_data.draft_id))
+
+
+async def on_unsupported_answer(message: Message, db: Database, scheduler: Scheduler) -> None:
+    """A location, contact, poll, ... about a claim: not something the desk relays; say so."""
+    claim = await claim_in_context(db, message)
+    if claim is not None:
+        await say(message, db, claim, scheduler.t("desk-kind-unsupported", number=claim.number))
+
+
+async def on_operator_edit(edited: Message, db: Database, scheduler: Scheduler) -> None:
+    """An edit of an answer already sent does not reach the applicant: say so."""
+    draft = await store.draft_for_message(db, edited.chat.id, edited.message_id)
+    if draft is None or draft.state not in (desk.FINAL, desk.INTERIM):
+        return
+    claim = await store.get(db, draft.claim_id)
+    if claim is not None:
+        await say(edited, db, claim, scheduler.t("desk-edit-not-relayed", number=claim.number))
+
+
+# --------------------------------------------------------------------------- lists, history, stats
+
+
+async def _answer_list(message: Message, scheduler: Scheduler, settings: Settings, now: datetime,
+                       page: tuple[int, list[Claim]], title_key: str, empty_key: str) -> None:
+    total, claims = page
+    if not total:
+        await message.answer(scheduler.t(empty_key))
+        return
+    lines = [scheduler.t(title_key, count=total)] + [line(scheduler, settings, c, now) for c in claims]
+    for text in chunks(lines):
+        await message.answer(text)
+
+
+async def on_claims(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
+    page = await domain.open_claims_page(db, LIST_LIMIT)
+    await _answer_list(message, scheduler, settings, clock.now(), page, "op-claims-title", "op-claims-empty")
+
+
+async def on_overdue(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
+    now = clock.now()
+    page = await domain.overdue_claims_page(db, now.astimezone(settings.tz).date(), LIST_LIMIT)
+    await _answer_list(message, scheduler, settings, now, page, "op-overdue-title", "op-overdue-empty")
+
+
+async def on_history(message: Message, command: CommandObject, db: Database, clock: Clock, settings: Settings,
+                     scheduler: Scheduler) -> None:
+    claim, _ = await _command_claim(message, command, db, scheduler)
+    if claim is not None:
+        for text in await history_text(db, scheduler, settings, claim, clock.now()):
+            await message.answer(text)
+
+
+async def on_stats(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
+    t = scheduler.t
+    stats = await domain.claim_stats(db, clock.now(), settings)
+    share = stats.on_time_share
+    await message.answer(t(
+        "op-stats", total=stats.total, **stats.by_status,
+        median=domain.format_duration(t, stats.median_first_reply) if stats.median_first_reply is not None else t("op-stats-none"),
+        on_time=t("op-stats-share", percent=round(share * 100), answered=stats.answered_on_time, counted=stats.answered_counted)
+        if share is not None else t("op-stats-none"),
+    ))
+
+
+async def on_other_command(message: Message) -> None:
+    return None  # commands of other capabilities or typos are not answers to a claim
 
 
 def create_router() -> Router:
     router = Router(name="operators-claims")
-
-    async def change(
-        target: Message, bot: Bot, db: Database, clock: Clock, scheduler: Scheduler, claim: Claim, action: ClaimOpAction,
-        operator_id: int, operator: str,
-    ) -> None:
-        t = scheduler.t
-        allowed = {ClaimOpAction.TAKE: ("registered", "in_progress", "answered"), ClaimOpAction.CLOSE: store.OPEN_STATUSES,
-                   ClaimOpAction.REOPEN: ("closed",)}[action]
-        if claim.status not in allowed:
-            await target.answer(t("op-status-unchanged", number=claim.number, status=t(f"claim-status-{claim.status}")))
-            return
-        now = clock.now()
-        if action is ClaimOpAction.TAKE:
-            status = "in_progress" if claim.status != "answered" else "answered"
-            await store.set_status(db, claim, status=status, operator_id=operator_id, now=now, event="claim_taken")
-            await target.answer(t("op-taken", number=claim.number, operator=operator))
-        elif action is ClaimOpAction.CLOSE:
-            await store.set_status(db, claim, status="closed", operator_id=operator_id, now=now, event="claim_closed", resolution="done")
-            await target.answer(t("op-closed", number=claim.number, operator=operator))
-            await notify_user(bot, db, scheduler, claim, "claim-closed-user")
-        else:
-            status = "answered" if claim.first_reply_at else "in_progress"
-            await store.set_status(db, claim, status=status, operator_id=operator_id, now=now, event="claim_reopened")
-            await target.answer(t("op-reopened", number=claim.number, operator=operator))
-            await notify_user(bot, db, scheduler, claim, "claim-reopened-user")
-
-    @router.callback_query(ClaimOpCb.filter())
-    async def on_button(callback: CallbackQuery, callback_data: ClaimOpCb, bot: Bot, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
-        assert isinstance(callback.message, Message)
-        claim = await store.get(db, callback_data.claim_id)
-        await callback.answer()
-        if claim is None:
-            return
-        if callback_data.action is ClaimOpAction.HISTORY:
-            for text in await history_text(db, scheduler, settings, claim, clock.now()):
-                await callback.message.answer(text)
-            return
-        await change(callback.message, bot, db, clock, scheduler, claim, callback_data.action, callback.from_user.id, operator_name(callback.from_user))
-
-    for command, action in (("take", ClaimOpAction.TAKE), ("close", ClaimOpAction.CLOSE), ("reopen", ClaimOpAction.REOPEN)):
-        def make(action: ClaimOpAction = action):  # type: ignore[no-untyped-def]
-            async def on_command(message: Message, command: CommandObject, bot: Bot, db: Database, clock: Clock, scheduler: Scheduler) -> None:
-                claim, _ = await resolve(db, message, command.args)
-                if claim is None:
-                    await message.answer(scheduler.t("op-not-found"))
-                    return
-                assert message.from_user is not None
-                await change(message, bot, db, clock, scheduler, claim, action, message.from_user.id, operator_name(message))
-            return on_command
-        router.message.register(make(), Command(command))
-
-    @router.message(Command("refuse"))
-    async def on_refuse(message: Message, command: CommandObject, bot: Bot, db: Database, clock: Clock, scheduler: Scheduler) -> None:
-        t = scheduler.t
-        claim, reason = await resolve(db, message, command.args)
-        if claim is None or not reason or len(reason) > domain.REFUSAL_REASON_MAX:
-            await message.answer(t("op-refuse-usage") if claim is not None or not command.args else t("op-not-found"))
-            return
-        if claim.status not in store.OPEN_STATUSES:
-            await message.answer(t("op-status-unchanged", number=claim.number, status=t(f"claim-status-{claim.status}")))
-            return
-        assert message.from_user is not None
-        user = await users.get_user(db, claim.user_id)
-        language = user.language if user and user.language else claim.language
-        try:
-            sent = await bot.send_message(claim.user_id, _user_text(scheduler, "claim-refused-user", language, number=claim.number, reason=esc(reason), appeal=_user_text(scheduler, "compliance-refusal-appeal", language, body=esc(scheduler.settings.authorised_body_in(language)))))
-        except TelegramForbiddenError:
-            await message.reply(t("op-user-blocked", number=claim.number))
-            return
-        except TelegramAPIError:
-            await message.reply(t("op-reply-failed", number=claim.number))
-            return
-        now = clock.now()
-        await store.record_reply(db, claim, operator_id=message.from_user.id, kind="refusal", text=None,
-                                 admin_message_id=message.message_id, user_message_id=sent.message_id, now=now)
-        fresh = await store.get(db, claim.id)
-        assert fresh is not None
-        await store.set_status(db, fresh, status="closed", operator_id=message.from_user.id, now=now, event="claim_refused",
-                               resolution="refused", refusal_reason=reason)
-        await message.reply(t("op-refused", number=claim.number))
-
-    async def answer_list(message: Message, scheduler: Scheduler, settings: Settings, now: datetime,
-                          page: tuple[int, list[Claim]], title_key: str, empty_key: str) -> None:
-        total, claims = page
-        if not total:
-            await message.answer(scheduler.t(empty_key))
-            return
-        lines = [scheduler.t(title_key, count=total)] + [line(scheduler, settings, c, now) for c in claims]
-        for text in chunks(lines):
-            await message.answer(text)
-
-    @router.message(Command("claims"))
-    async def on_claims(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
-        page = await domain.open_claims_page(db, LIST_LIMIT)
-        await answer_list(message, scheduler, settings, clock.now(), page, "op-claims-title", "op-claims-empty")
-
-    @router.message(Command("overdue"))
-    async def on_overdue(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
-        now = clock.now()
-        page = await domain.overdue_claims_page(db, now.astimezone(settings.tz).date(), LIST_LIMIT)
-        await answer_list(message, scheduler, settings, now, page, "op-overdue-title", "op-overdue-empty")
-
-    @router.message(Command("claim"))
-    async def on_history(message: Message, command: CommandObject, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
-        claim, _ = await resolve(db, message, command.args)
-        if claim is None:
-            await message.answer(scheduler.t("op-not-found"))
-            return
-        for text in await history_text(db, scheduler, settings, claim, clock.now()):
-            await message.answer(text)
-
-    @router.message(Command("stats"))
-    async def on_stats(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
-        t = scheduler.t
-        stats = await domain.claim_stats(db, clock.now(), settings)
-        share = stats.on_time_share
-        await message.answer(t(
-            "op-stats", total=stats.total, **stats.by_status,
-            median=domain.format_duration(t, stats.median_first_reply) if stats.median_first_reply is not None else t("op-stats-none"),
-            on_time=t("op-stats-share", percent=round(share * 100), answered=stats.answered_on_time, counted=stats.answered_counted)
-            if share is not None else t("op-stats-none"),
-        ))
-
-    @router.message(Magic(F.text.startswith("/")))
-    async def on_other_command(message: Message) -> None:
-        return None  # commands of other capabilities or typos are not replies to a claim
-
-    @router.message(Magic(F.photo | F.document | F.text))
-    async def on_reply(message: Message, bot: Bot, db: Database, clock: Clock, scheduler: Scheduler) -> None:
-        claim = await claim_in_context(db, message)
-        t = scheduler.t
-        if message.from_user is None or message.from_user.is_bot:
-            return
-        if claim is None:
-            replied = message.reply_to_message
-            if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
-                # A reply to one of the bot's own messages that is not part of a claim: the operator
-                # probably meant to answer a claim, so say how instead of silently dropping it.
-                await message.reply(t("op-reply-not-a-claim"))
-            return  # ordinary conversation between operators stays theirs
-        user = await users.get_user(db, claim.user_id)
-        language = user.language if user and user.language else claim.language
-        try:
-            label = await bot.send_message(claim.user_id, _user_text(scheduler, "claim-reply-label", language, number=claim.number))
-            copied = await bot.copy_message(claim.user_id, message.chat.id, message.message_id, reply_to_message_id=label.message_id)
-        except TelegramForbiddenError:
-            await message.reply(t("op-user-blocked", number=claim.number))
-            return
-        except TelegramAPIError as error:
-            log.warning("reply to claim %s not delivered: %s", claim.id, type(error).__name__)
-            await message.reply(t("op-reply-failed", number=claim.number))
-            return
-        kind = "photo" if message.photo else "document" if message.document else "text"
-        await store.record_reply(db, claim, operator_id=message.from_user.id, kind=kind, text=message.text or message.caption,
-                                 admin_message_id=message.message_id, user_message_id=copied.message_id, now=clock.now())
-        await store.link_message(db, message.chat.id, message.message_id, claim.id)
-        await message.reply(t("op-reply-delivered", number=claim.number))
-
+    router.callback_query.register(on_card_button, ClaimOpCb.filter())
+    router.callback_query.register(on_draft_button, DraftCb.filter())
+    router.message.register(on_take, Command("take"))
+    router.message.register(on_close, Command("close"))
+    router.message.register(on_reopen, Command("reopen"))
+    router.message.register(on_refuse, Command("refuse"))
+    router.message.register(on_claims, Command("claims"))
+    router.message.register(on_overdue, Command("overdue"))
+    router.message.register(on_history, Command("claim"))
+    router.message.register(on_stats, Command("stats"))
+    router.message.register(on_other_command, Magic(F.text.startswith("/")))
+    router.message.register(on_operator_message, Magic(ANY_ANSWER))
+    router.message.register(on_unsupported_answer, Magic(F.reply_to_message | F.is_topic_message))
+    router.edited_message.register(on_operator_edit)
     return router

@@ -28,13 +28,16 @@ from bot.stand_in import StoredMessage, TelegramStandIn
 ADMIN_CHAT_ID = -1001000000001
 # 09:00 in Almaty (UTC+5).
 START = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
+# The administrators of the admin chat, so operators (bot/operators.py): the people the e2e tests
+# act as in the operators' chat (777 in test_claims, 9001 in test_broadcasts).
+OPERATOR_IDS = (777, 9001)
 
 
 @pytest.fixture
 async def stand_in() -> AsyncIterator[TelegramStandIn]:
     server = TelegramStandIn()
     await server.start()
-    server.add_group(ADMIN_CHAT_ID, title="Operators")
+    server.add_group(ADMIN_CHAT_ID, title="Operators", admins=OPERATOR_IDS)
     yield server
     await server.stop()
 

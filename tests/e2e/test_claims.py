@@ -31,8 +31,28 @@ async def run_once(h: Harness) -> int:
     return await h.app.dispatcher["scheduler"].run_once()
 
 
+def topics_now(h: Harness) -> dict[int, dict[str, object]]:
+    return h.server.topics(ADMIN_CHAT_ID)
+
+
 def admin_texts(h: Harness) -> list[str]:
     return [m.text or m.caption or "" for m in h.server.bot_messages(ADMIN_CHAT_ID)]
+
+
+def card(h: Harness, number: str = "2026-0001"):  # type: ignore[no-untyped-def]
+    """The claim's card (its header message) in the operators' chat."""
+    return next(m for m in h.server.bot_messages(ADMIN_CHAT_ID) if f"№ {number} —" in (m.text or "") and "Заявитель:" in (m.text or ""))
+
+
+async def answer(h: Harness, text: str | None = None, *, choice: str = "окончательный", operator: int = 777,
+                 reply_to: int | None = None, **kwargs: object) -> str:
+    """An operator replies to the card (or `reply_to`) and chooses how to send it: the preview's
+    text after the choice."""
+    target = reply_to if reply_to is not None else card(h).message_id
+    [preview] = await h.send(operator, text, chat_id=ADMIN_CHAT_ID, reply_to_message_id=target, **kwargs)
+    assert preview.button(choice)
+    await h._new_after(ADMIN_CHAT_ID, h.server.callback(operator, preview.message_id, preview.button(choice), chat_id=ADMIN_CHAT_ID))
+    return next(m for m in h.server.bot_messages(ADMIN_CHAT_ID) if m.message_id == preview.message_id).text or ""
 
 
 async def file_claim(h: Harness, user_id: int, text: str = TEXT, *, kind: str = "Письменная претензия", photo: bool = False) -> str:
@@ -55,19 +75,25 @@ async def test_file_claim_card_reply_myclaims_stats(h: Harness) -> None:
     assert "01.04.2026" in receipt  # 30 calendar days
 
     texts = admin_texts(h)
-    card = next(t for t in texts if "№ 2026-0001" in t)
-    assert "Айгерим" in card and "@aigerim" in card and "1001" in card and "01.04.2026" in card
+    header_text = next(t for t in texts if "№ 2026-0001" in t)
+    assert "Айгерим" in header_text and "@aigerim" in header_text and "1001" in header_text and "01.04.2026" in header_text
     assert TEXT in texts  # the full text, escaped so Telegram shows it as written
     assert any(m.photo and m.copied_from for m in h.server.bot_messages(ADMIN_CHAT_ID))
 
-    # An operator answers by replying to the card, with text and with a photo.
-    header = next(m for m in h.server.bot_messages(ADMIN_CHAT_ID) if "№ 2026-0001" in (m.text or ""))
-    confirm = await h.send(777, "Деньги вернём до пятницы", chat_id=ADMIN_CHAT_ID, reply_to_message_id=header.message_id)
-    assert "доставлен" in (confirm[-1].text or "")
+    # An operator answers by replying to the card: nothing goes out before the choice; a photo
+    # goes as an interim message, the text as the final answer.
+    header = card(h)
+    before = len(h.server.bot_messages(user))
+    [preview] = await h.send(777, "Деньги вернём до пятницы", chat_id=ADMIN_CHAT_ID, reply_to_message_id=header.message_id)
+    assert "не отправлен" in (preview.text or "") and len(h.server.bot_messages(user)) == before
+    await h.press(777, "Промежуточное", chat_id=ADMIN_CHAT_ID)
     user_msgs = h.server.bot_messages(user)
-    assert "№ 2026-0001" in (user_msgs[-2].text or "") and user_msgs[-1].text == "Деньги вернём до пятницы"
-    await h.send(777, chat_id=ADMIN_CHAT_ID, reply_to_message_id=header.message_id, photo=True, caption="чек")
-    assert h.server.bot_messages(user)[-1].photo
+    assert "Промежуточное сообщение по обращению № 2026-0001" in (user_msgs[-2].text or "")
+    assert user_msgs[-1].text == "Деньги вернём до пятницы"
+    said = next(m for m in h.server.bot_messages(ADMIN_CHAT_ID) if m.message_id == preview.message_id)
+    assert "Отправлено заявителю как промежуточное" in (said.text or "") and not said.reply_markup  # the preview says what was done
+    done = await answer(h, photo=True, caption="чек")
+    assert "окончательный ответ" in done and h.server.bot_messages(user)[-1].photo
 
     mine = await h.send(user, "/myclaims")
     body = "\n".join(m.text or "" for m in mine)
@@ -91,11 +117,14 @@ async def test_kazakh_claim_and_take_close_reopen_refuse(h: Harness) -> None:
     receipt = (await h.press(user, "Растау"))[-1].text or ""
     assert "Өтініш тіркелді" in receipt and "№ 2026-0001" in receipt
 
-    await h.press(777, "Алу".replace("Алу", "Взять"), chat_id=ADMIN_CHAT_ID)
+    await h.press(777, "Взять", chat_id=ADMIN_CHAT_ID)
     assert "взято в работу" in h.last_text(ADMIN_CHAT_ID)
+    # Without a final answer a claim is closed only with a stated reason, which the user receives.
     await h.press(777, "Закрыть", chat_id=ADMIN_CHAT_ID)
+    assert "нет окончательного ответа" in h.last_text(ADMIN_CHAT_ID) and "жабылды" not in h.last_text(user)
+    await h.press(777, "Повторное обращение", chat_id=ADMIN_CHAT_ID)
     assert "закрыто" in h.last_text(ADMIN_CHAT_ID)
-    assert "жабылды" in h.last_text(user)
+    assert "жабылды" in h.last_text(user) and "қайталайды" in h.last_text(user)
     await h.send(777, "/reopen 2026-0001", chat_id=ADMIN_CHAT_ID)
     assert "снова открыто" in h.last_text(ADMIN_CHAT_ID)
     usage = await h.send(777, "/refuse 2026-0001", chat_id=ADMIN_CHAT_ID)
@@ -161,23 +190,22 @@ async def test_reminders_and_overdue_alerts_once_across_restart(h: Harness) -> N
     assert len(reminders) == 3 and "осталось дней: 1" in reminders[-1]
     h.clock.advance(timedelta(days=1))  # 01.04: due today, no alert
     await run_once(h)
-    assert not any("❗" in t for t in admin_texts(h))
+    assert not any("просрочено" in t for t in admin_texts(h))
     h.clock.advance(timedelta(days=1))  # 02.04: overdue
     await run_once(h)
     await h.restart()
     await run_once(h)
-    assert sum("❗" in t for t in admin_texts(h)) == 1
+    assert sum("просрочено" in t for t in admin_texts(h)) == 1
     h.clock.advance(timedelta(days=1))
     await run_once(h)
-    assert sum("❗" in t for t in admin_texts(h)) == 2
+    assert sum("просрочено" in t for t in admin_texts(h)) == 2
     overdue = (await h.send(777, "/overdue", chat_id=ADMIN_CHAT_ID))[-1].text or ""
     assert "2026-0001" in overdue
-    # Once answered, the alerts stop.
-    header = next(m for m in h.server.bot_messages(ADMIN_CHAT_ID) if "🆕" in (m.text or ""))
-    await h.send(777, "Ответ", chat_id=ADMIN_CHAT_ID, reply_to_message_id=header.message_id)
+    # Once answered (a final answer), the alerts stop.
+    await answer(h, "Ответ")
     h.clock.advance(timedelta(days=1))
     await run_once(h)
-    assert sum("❗" in t for t in admin_texts(h)) == 2
+    assert sum("просрочено" in t for t in admin_texts(h)) == 2
     stats = (await h.send(777, "/stats", chat_id=ADMIN_CHAT_ID))[-1].text or ""
     assert "0 % (0 из 1)" in stats
 
@@ -218,9 +246,17 @@ async def test_forum_topics(h: Harness) -> None:
     thread = next(iter(topics))
     card = [m for m in h.server.bot_messages(ADMIN_CHAT_ID) if m.message_thread_id == thread]
     assert any("№ 2026-0001" in (m.text or "") for m in card)
-    # Writing in the claim's topic answers the user.
-    await h.send(777, "Ответ в теме", chat_id=ADMIN_CHAT_ID, message_thread_id=thread)
+    # Writing in the claim's topic drafts an answer to the user; the choice sends it.
+    [preview] = await h.send(777, "Ответ в теме", chat_id=ADMIN_CHAT_ID, message_thread_id=thread)
+    assert preview.message_thread_id == thread and h.last_text(user) != "Ответ в теме"
+    await h.press(777, "окончательный", chat_id=ADMIN_CHAT_ID)
     assert h.last_text(user) == "Ответ в теме"
+    # The topic follows the claim: renamed when answered, closed with it, reopened with it.
+    assert topics_now(h)[thread]["name"].startswith("✅")
+    await h.send(777, "/close 2026-0001", chat_id=ADMIN_CHAT_ID)
+    assert topics_now(h)[thread].get("is_closed") and topics_now(h)[thread]["name"].startswith("🔒")
+    await h.send(777, "/reopen 2026-0001", chat_id=ADMIN_CHAT_ID)
+    assert not topics_now(h)[thread].get("is_closed") and topics_now(h)[thread]["name"].startswith("✅")
 
 
 async def test_blocked_user_is_reported_and_followups_reach_operators(h: Harness) -> None:
@@ -232,10 +268,14 @@ async def test_blocked_user_is_reported_and_followups_reach_operators(h: Harness
     saved = await h.send(user, "Забыл номер заказа: 15")
     assert "принято" in (saved[-1].text or "")
     assert any("Дополнение к № 2026-0001" in t for t in admin_texts(h)) and "Забыл номер заказа: 15" in admin_texts(h)
-    header = next(m for m in h.server.bot_messages(ADMIN_CHAT_ID) if "🆕" in (m.text or ""))
     h.server.block(user)
-    answer = await h.send(777, "Ответ", chat_id=ADMIN_CHAT_ID, reply_to_message_id=header.message_id)
-    assert "заблокировал бота" in (answer[-1].text or "")
+    assert "заблокировал бота" in await answer(h, "Ответ")
+    # Not delivered: the claim is not answered, and the draft can still be kept as a note.
+    assert "зарегистрировано" in ((await h.send(777, "/claims", chat_id=ADMIN_CHAT_ID))[-1].text or "")
+    preview, data = h.find_button(ADMIN_CHAT_ID, "Заметка")
+    await h._new_after(ADMIN_CHAT_ID, h.server.callback(777, preview.message_id, data, chat_id=ADMIN_CHAT_ID))
+    history = "\n".join(m.text or "" for m in await h.send(777, "/claim 2026-0001", chat_id=ADMIN_CHAT_ID))
+    assert "заметка оператора" in history and "Ответ" in history
 
 
 async def test_data_requests_from_mydata_have_working_day_deadlines(h: Harness) -> None:

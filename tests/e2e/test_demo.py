@@ -82,14 +82,15 @@ def test_demo_claim_round_trip_in_russian() -> None:
         "/claim", ":1", "Прошу удалить мой номер <срочно> & навсегда", ":1", ":1",  # claim, text, continue, confirm
         ":ops", "/claims",
         ":reply Здравствуйте!",                    # a reply to the /claims list: not a claim, the bot says so
-        ":reply #1 Здравствуйте! Номер удалён.",   # a reply to the claim's card
+        ":reply #1 Здравствуйте! Номер удалён.",   # a reply to the claim's card: a preview with the choice
+        ":1",                                       # send as the final answer
         ":me", "/myclaims",
     ])
     assert "✅ Обращение зарегистрировано" in out or "№ YYYY-0001" in out
     assert "Прошу удалить мой номер <срочно> & навсегда" in out  # shown to operators verbatim, escaped in HTML
     assert "№ YYYY-0001 · Письменная претензия" in out           # /claims in the operators' chat
     assert "не относится ни к одному обращению" in out
-    assert "Ответ доставлен заявителю" in out
+    assert "Отправлено заявителю как окончательный ответ" in out
     assert "Здравствуйте! Номер удалён." in out.split(":me")[-1]   # the customer received the reply
     assert "ответ" in out.split("> /myclaims")[-1].lower()
 
@@ -100,7 +101,8 @@ def test_demo_claim_round_trip_in_kazakh_with_reminders_and_broadcast() -> None:
         "/claim", ":1", "Деректерімді түзетуді сұраймын", ":1", ":1",
         ":advance 23",                              # 7 days before the 30-day due date
         ":ops",
-        ":reply Сәлеметсіз бе! Түзеттік.",
+        ":reply #1 Сәлеметсіз бе! Түзеттік.",      # to the card (a reply to the reminder would be a note)
+        ":1",
         ":me",
         ":ops", "Плановые работы 1 марта", ":reply /broadcast all", ":1",
     ], "--language", "kk")

@@ -46,3 +46,13 @@ def test_stats_median_and_on_time_share() -> None:
     assert (stats.answered_on_time, stats.answered_counted) == (2, 4)
     assert stats.on_time_share == 0.5
     assert compute_stats([], NOW, SETTINGS).on_time_share is None
+
+
+def test_reminders_at_or_beyond_the_term_at_registration_are_skipped() -> None:
+    from bot.claims import skipped_reminders
+
+    reg = datetime(2026, 3, 2, 4, tzinfo=UTC)  # Monday 09:00 in Almaty
+    settings = Settings(_env_file=None, bot_token="1:abcdefghij", admin_chat_id=-1, reminder_days="7,3,1")  # type: ignore[call-arg]
+    assert skipped_reminders(settings, claim("registered", "2026-03-03", reg)) == [7, 3, 1]  # 1 working day
+    assert skipped_reminders(settings, claim("registered", "2026-03-05", reg)) == [7, 3]  # 3 working days
+    assert skipped_reminders(settings, claim("registered", "2026-04-01", reg)) == []  # 30 calendar days
