@@ -30,6 +30,7 @@ from bot.middlewares import ChatOrderIsolation, UserMiddleware
 from bot.policy import PolicyLibrary, load_policy_library
 from bot.profile import set_bot_profile
 from bot.publishing import effective_library
+from bot.retention import RetentionJob
 from bot.sender import SendingPolicy
 from bot.session import BotSession
 from handlers.customer import create_customer_router
@@ -38,6 +39,7 @@ from handlers.errors import create_errors_router
 from handlers.operators import claims as operator_claims
 from handlers.operators import create_operators_router
 from handlers.operators import broadcasts as operator_broadcasts
+from handlers.operators import erasure as operator_erasure
 from handlers.operators import policy_publish as operator_policy_publish
 from handlers.operators.broadcasts import BroadcastViews
 from handlers.routing import Dispatcher
@@ -112,6 +114,7 @@ def create_dispatcher(
             settings.admin_chat_id,
             # Commands of broadcasting and publishing first: the claims router answers every
             # other reply in the admin chat as an operator's answer to a claim.
+            operator_erasure.create_router(),  # block / destroy requests (before the claims router)
             operator_broadcasts.create_router(),
             operator_policy_publish.create_router(),
             operator_claims.create_router(),
@@ -123,6 +126,12 @@ def create_dispatcher(
         await set_bot_profile(bot, i18n.core, settings)
 
     dispatcher.startup.register(on_startup)
+    # --- retention: the daily job, its own background task ---
+    storage = dispatcher.fsm.storage
+    retention = RetentionJob(settings, db, clock, forget_drafts=getattr(storage, "forget", None))
+    dispatcher["retention"] = retention
+    dispatcher.startup.register(retention.on_startup)
+    dispatcher.shutdown.register(retention.on_shutdown)
     return dispatcher, i18n
 
 

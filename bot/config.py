@@ -75,6 +75,20 @@ class Settings(BaseSettings):
     # Telegram's paid broadcast (allow_paid_broadcast): up to 1000 messages/s, paid in Stars.
     broadcast_paid: bool = False
 
+    # --- erasure and retention (README, "Erasure, blocking and retention") ---------------
+    # Law 94-V Art. 5, 12(1): data are kept no longer than their purpose needs. A closed claim's
+    # content is evidence of how the request was handled for as long as the person can go to
+    # court over it: the general limitation period of three years (Civil Code of the Republic
+    # of Kazakhstan, General Part, Art. 178), counted here from the claim's closing.
+    claim_retention_days: int = Field(1095, ge=1)
+    # Delivered messages for the operators: kept a few days to look into delivery problems; the
+    # claim itself holds the content as long as it is needed.
+    outbox_retention_days: int = Field(7, ge=1)
+    # Unfinished conversations (a half-written claim, a correction) expire after a day.
+    draft_ttl_hours: int = Field(24, ge=1)
+    # The daily retention job starts with the bot (tests turn it off and call run_once()).
+    retention_autostart: bool = True
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:

@@ -174,7 +174,7 @@ def claim_flow_keyboard(i18n: I18nContext, *actions: ClaimFlowAction) -> InlineK
     return inline_markup(tuple(((i18n.get(labels[a]), ClaimFlowCb(action=a).pack()),) for a in actions))
 
 
-def claim_card_markup(t: object, claim_id: int) -> InlineKeyboardMarkup:
+def claim_card_markup(t: object, claim_id: int, claim_type: str | None = None) -> InlineKeyboardMarkup:
     """Buttons on an operators' card; `t(key)` translates in OPERATOR_LANGUAGE."""
     translate = t  # a callable(key, **args) -> str
     builder = InlineKeyboardBuilder()
@@ -182,7 +182,45 @@ def claim_card_markup(t: object, claim_id: int) -> InlineKeyboardMarkup:
                         (ClaimOpAction.REOPEN, "op-reopen-button"), (ClaimOpAction.HISTORY, "op-history-button")):
         builder.button(text=translate(key), callback_data=ClaimOpCb(action=action, claim_id=claim_id))  # type: ignore[operator]
     builder.adjust(3, 1)
+    builder.attach(InlineKeyboardBuilder(erasure_buttons(translate, claim_id, claim_type)))  # block / destroy requests
     return builder.as_markup()
+
+
+class ErasureAction(enum.StrEnum):
+    ASK_DESTROY = "d"      # show the confirmation
+    DESTROY = "dy"         # carry it out
+    ASK_BLOCK = "b"
+    BLOCK = "by"
+    ASK_UNBLOCK = "u"
+    UNBLOCK = "uy"
+    CANCEL = "n"
+
+
+class ErasureCb(CallbackData, prefix="era"):
+    action: ErasureAction
+    claim_id: int
+
+
+def erasure_buttons(t: object, claim_id: int, claim_type: str | None) -> list[list[InlineKeyboardButton]]:
+    """The row carrying out a block or destroy request, for its card (empty for other types)."""
+    translate = t  # a callable(key, **args) -> str
+    actions = {"destroy": ((ErasureAction.ASK_DESTROY, "erasure-op-destroy-button"),),
+               "block": ((ErasureAction.ASK_BLOCK, "erasure-op-block-button"),
+                         (ErasureAction.ASK_UNBLOCK, "erasure-op-unblock-button"))}.get(claim_type or "", ())
+    if not actions:
+        return []
+    return [[InlineKeyboardButton(text=translate(key), callback_data=ErasureCb(action=action, claim_id=claim_id).pack())  # type: ignore[operator]
+             for action, key in actions]]
+
+
+def erasure_confirm_markup(t: object, claim_id: int, action: ErasureAction) -> InlineKeyboardMarkup:
+    translate = t  # a callable(key, **args) -> str
+    keys = {ErasureAction.DESTROY: "erasure-op-destroy-confirm-button", ErasureAction.BLOCK: "erasure-op-block-confirm-button",
+            ErasureAction.UNBLOCK: "erasure-op-unblock-confirm-button"}
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=translate(keys[action]), callback_data=ErasureCb(action=action, claim_id=claim_id).pack()),  # type: ignore[operator]
+        InlineKeyboardButton(text=translate("erasure-op-cancel-button"), callback_data=ErasureCb(action=ErasureAction.CANCEL, claim_id=claim_id).pack()),  # type: ignore[operator]
+    ]])
 
 # --- broadcasts and policy publishing (admin chat) -----------------------------------------
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from storage import audit
-from storage.db import Database, Executor, to_iso
+from storage.db import Database, Executor, Transaction, to_iso
 
 DECISIONS = ("given", "declined", "withdrawn")
 CHANNEL = "telegram-bot"
@@ -38,8 +40,18 @@ def notice_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@asynccontextmanager
+async def _within(db: Database | Transaction) -> AsyncIterator[Executor]:
+    """The caller's open transaction (a withdrawal commits with its erasure), or a new one."""
+    if isinstance(db, Transaction):
+        yield db
+        return
+    async with db.transaction() as tx:
+        yield tx
+
+
 async def record_decision(
-    db: Database,
+    db: Database | Transaction,
     *,
     user_id: int,
     policy_version: str,
@@ -54,7 +66,7 @@ async def record_decision(
     sha = notice_hash(notice_text)
     stamp = to_iso(now)
     uid = str(uuid.uuid4())
-    async with db.transaction() as tx:
+    async with _within(db) as tx:
         await tx.execute(
             "INSERT OR IGNORE INTO consent_notices (sha256, policy_version, language, text, first_shown_at) "
             "VALUES (?, ?, ?, ?, ?)",
