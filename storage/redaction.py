@@ -147,7 +147,7 @@ async def delete_stale_drafts(tx: Executor, updated_before: datetime) -> list[st
 # bring the names back with the person's next message. Used by touch_customer (on every
 # update) and by the daily retention job.
 NAMES_NEEDED_SQL = (
-    "((SELECT c.decision FROM consent_records c WHERE c.user_id = users.id ORDER BY c.id DESC LIMIT 1) = 'given' "
+    "(COALESCE((SELECT c.decision FROM consent_records c WHERE c.user_id = users.id ORDER BY c.id DESC LIMIT 1), '') = 'given' "
     "OR EXISTS (SELECT 1 FROM claims k WHERE k.user_id = users.id AND k.redacted_at IS NULL "
     "AND k.status IN ('registered', 'in_progress', 'answered')))"
 )
