@@ -137,6 +137,12 @@ async def test_destroy_from_the_admin_chat_erases_the_person_everywhere_and_keep
     assert destroyed.actor == f"operator:{OPERATOR}" and destroyed.details["operator_name"] == "Оператор"
     assert destroyed.details["claim"] == "2026-0002"
 
+    # The operators' history and the customer's list still show the request, without content.
+    history = await h.send(OPERATOR, "/claim 2026-0001", chat_id=ADMIN_CHAT_ID)
+    assert "2026-0001" in (history[0].text or "") and all(CLAIM_TEXT not in (m.text or "") for m in history)
+    mine = "\n".join(m.text or "" for m in await h.send(user, "/myclaims"))
+    assert "2026-0002" in mine and DESTROY_TEXT not in mine
+
     # The customer starts again: no draft left, and without consent the names are not stored.
     [answer] = await h.send(user, "просто текст")
     assert "не понял" in (answer.text or "")
