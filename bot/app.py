@@ -26,7 +26,8 @@ from bot.scheduler import Scheduler
 from handlers.keyboards import claim_card_markup
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import create_i18n_middleware
-from bot.middlewares import ChatOrderIsolation, UserMiddleware
+from bot.live_policies import LivePolicies
+from bot.middlewares import ChatOrderIsolation, PolicyLibraryMiddleware, UserMiddleware
 from bot.policy import PolicyLibrary, load_policy_library
 from bot.profile import set_bot_profile
 from bot.publishing import effective_library
@@ -54,11 +55,16 @@ class App:
     settings: Settings
     db: Database
     clock: Clock
-    policies: PolicyLibrary
+    live_policies: LivePolicies
     bot: Bot
     dispatcher: Dispatcher
     i18n: I18nMiddleware
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def policies(self) -> PolicyLibrary:
+        """The policy library in force now (publication replaces it in the running bot)."""
+        return self.live_policies.library
 
     async def startup(self) -> None:
         """What start_polling does before the first update; tests feeding updates call it too."""
@@ -86,7 +92,7 @@ def create_bot(settings: Settings, sending_policy: SendingPolicy | None = None) 
 
 
 def create_dispatcher(
-    settings: Settings, db: Database, clock: Clock, policies: PolicyLibrary
+    settings: Settings, db: Database, clock: Clock, live_policies: LivePolicies
 ) -> tuple[Dispatcher, I18nMiddleware]:
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db, clock),
@@ -95,10 +101,13 @@ def create_dispatcher(
         settings=settings,
         db=db,
         clock=clock,
-        policies=policies,
+        # Not the library itself: start_polling copies this data once, so a value replaced
+        # later would never reach handlers. PolicyLibraryMiddleware hands them `policies`.
+        live_policies=live_policies,
     )
     # Order matters: the user row is loaded before the i18n middleware reads its language.
     dispatcher.update.outer_middleware(UserMiddleware())
+    dispatcher.update.outer_middleware(PolicyLibraryMiddleware(live_policies))
     i18n = create_i18n_middleware()
     i18n.setup(dispatcher)
     # --- claims: the working-day calendar and the outbox/reminder scheduler as dispatcher data ---
@@ -149,8 +158,8 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
 
     bot = create_bot(settings, SendingPolicy(on_unreachable))
     # --- policy publications: users see only published versions --------------------------
-    policies = await _published_library(db, clock, policies)
-    dispatcher, i18n = create_dispatcher(settings, db, clock, policies)
+    live_policies = LivePolicies(await _published_library(db, clock, policies))
+    dispatcher, i18n = create_dispatcher(settings, db, clock, live_policies)
     # --- claims: the outbox sends through a bot that does not retry by itself (the outbox does) ---
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
     dispatcher["scheduler"].bot = outbox_bot
@@ -160,9 +169,11 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
 
     dispatcher.shutdown.register(close_outbox_bot)
     # --- end claims ---
-    app = App(settings=settings, db=db, clock=clock, policies=policies, bot=bot, dispatcher=dispatcher, i18n=i18n)
+    app = App(
+        settings=settings, db=db, clock=clock, live_policies=live_policies, bot=bot, dispatcher=dispatcher, i18n=i18n
+    )
     # --- broadcasts ----------------------------------------------------------------------
-    app.extra["broadcaster"] = _wire_broadcaster(settings, db, clock, dispatcher, i18n)
+    app.extra["broadcaster"] = _wire_broadcaster(settings, db, clock, dispatcher, i18n, live_policies)
     return app
 
 
@@ -173,22 +184,20 @@ async def _published_library(db: Database, clock: Clock, policies: PolicyLibrary
 
 
 def _wire_broadcaster(
-    settings: Settings, db: Database, clock: Clock, dispatcher: Dispatcher, i18n: I18nMiddleware
+    settings: Settings, db: Database, clock: Clock, dispatcher: Dispatcher, i18n: I18nMiddleware,
+    live_policies: LivePolicies,
 ) -> Broadcaster:
     """The broadcaster has its own Bot without SendingPolicy: a 429 pauses all of its sending."""
-
-    def install_policies(library: PolicyLibrary) -> None:
-        dispatcher["policies"] = library  # the next update sees the new current version
 
     broadcaster = Broadcaster(
         bot=create_bot(settings),
         db=db,
         clock=clock,
-        views=BroadcastViews(i18n.core, settings, lambda: dispatcher["policies"]),
+        views=BroadcastViews(i18n.core, settings, lambda: live_policies.library),
         rate=settings.broadcast_rate,
     )
     dispatcher["broadcaster"] = broadcaster
-    dispatcher["install_policies"] = install_policies
+    dispatcher["install_policies"] = live_policies.replace  # the next update sees the new version
 
     async def start_broadcaster() -> None:
         broadcaster.start()  # resumes a broadcast interrupted by a restart

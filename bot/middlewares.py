@@ -1,4 +1,5 @@
-"""Middlewares: load the customer once per update, and keep one chat's updates in order."""
+"""Middlewares: load the customer once per update, hand handlers the current policy library,
+and keep one chat's updates in order."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TelegramUser
 
 from bot.clock import Clock
+from bot.live_policies import LivePolicies
 from storage import users
 from storage.db import Database
 
@@ -51,6 +53,26 @@ class UserMiddleware(BaseMiddleware):
                 telegram_language=from_user.language_code,
                 now=clock.now(),
             )
+        return await handler(event, data)
+
+
+class PolicyLibraryMiddleware(BaseMiddleware):
+    """Puts the policy library current at this moment into handler data as `policies`.
+
+    Read per update from the LivePolicies holder, so a publication takes effect for the very
+    next update whatever copy of the dispatcher data the polling or webhook loop holds.
+    """
+
+    def __init__(self, live: LivePolicies) -> None:
+        self.live = live
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        data["policies"] = self.live.library
         return await handler(event, data)
 
 

@@ -1,19 +1,24 @@
 """End-to-end harness: the real Dispatcher and Bot, over HTTP, against the stand-in Bot API.
 
-Updates are fed with `dispatcher.feed_update` (so a test knows when handling is finished);
-everything the bot sends travels over real HTTP to bot/stand_in.py, which rejects what
-Telegram would reject. One test also runs real long polling.
+The bot runs as in production: `dispatcher.start_polling` (update tasks, the used update types)
+long-polls the stand-in's getUpdates, and everything the bot sends travels over real HTTP to
+bot/stand_in.py, which rejects what Telegram would reject. What a person does is queued in the
+stand-in; the harness waits until the dispatcher has finished that update (an outer middleware
+registered here marks each update done), so a test reads the answers afterwards. Feeding updates
+with `feed_update` instead once hid a bug: data replaced in the dispatcher after start never
+reached a polling bot.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.types import Update
+from aiogram.types import TelegramObject, Update
 
 from bot.app import App, create_app
 from bot.clock import ManualClock
@@ -49,12 +54,91 @@ def make_settings(tmp_path: Path, stand_in: TelegramStandIn) -> Callable[..., Se
     return make
 
 
+# How long a test waits for the bot to finish one update before failing with what it saw.
+UPDATE_TIMEOUT = 30.0
+
+
 class Harness:
-    """Acts as the people in the chats and reads what the bot answered."""
+    """Acts as the people in the chats and reads what the bot answered.
+
+    The bot polls the stand-in in a background task; `feed` waits until the update has been
+    handled by the dispatcher (or fails after UPDATE_TIMEOUT, listing the last API calls).
+    """
 
     def __init__(self, app: App, stand_in: TelegramStandIn) -> None:
         self.app = app
         self.server = stand_in
+        self._handled: set[int] = set()
+        self._progress = asyncio.Event()
+        self._polling: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Starts the bot as `python -m bot` does: start_polling, which emits start-up first."""
+        dispatcher = self.app.dispatcher
+        # Outermost, around aiogram's own ErrorsMiddleware: an update counts as handled once its
+        # error handler (the apology) has run too. Public API only: the manager is a sequence with
+        # register/unregister, so the existing ones are registered again after ours.
+        existing = list(dispatcher.update.outer_middleware)
+        for middleware in existing:
+            dispatcher.update.outer_middleware.unregister(middleware)
+        dispatcher.update.outer_middleware(self._mark_handled)
+        for middleware in existing:
+            dispatcher.update.outer_middleware(middleware)
+        started = asyncio.Event()
+        dispatcher.startup.register(started.set)
+        self._polling = asyncio.create_task(
+            dispatcher.start_polling(
+                self.app.bot,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+                handle_as_tasks=True,
+                handle_signals=False,
+                close_bot_session=False,
+                polling_timeout=5,
+            )
+        )
+        waiter = asyncio.ensure_future(started.wait())
+        await asyncio.wait({waiter, self._polling}, return_when=asyncio.FIRST_COMPLETED)
+        if self._polling.done():
+            waiter.cancel()
+            self._polling.result()  # start-up failed: raise its error here
+            raise AssertionError("polling ended during start-up")
+
+    async def stop(self) -> None:
+        """Stops polling (start_polling emits shutdown), then closes what the app opened."""
+        if self._polling is not None and not self._polling.done():
+            await self.app.dispatcher.stop_polling()
+        if self._polling is not None:
+            await self._polling
+        await self.app.bot.session.close()
+        await self.app.db.close()
+
+    async def _mark_handled(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            assert isinstance(event, Update)
+            self._handled.add(event.update_id)
+            self._progress.set()
+
+    async def wait_handled(self, update_id: int, *, timeout: float = UPDATE_TIMEOUT) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while update_id not in self._handled:
+            assert self._polling is not None and not self._polling.done(), "the bot is not polling"
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                recent = "\n".join(f"  {c.method} ok={c.ok} {c.description or ''}" for c in self.server.calls[-10:])
+                raise AssertionError(f"update {update_id} not handled after {timeout}s; last calls:\n{recent}")
+            self._progress.clear()
+            try:
+                await asyncio.wait_for(self._progress.wait(), min(remaining, 0.5))
+            except TimeoutError:
+                pass
 
     @property
     def clock(self) -> ManualClock:
@@ -62,7 +146,8 @@ class Harness:
         return self.app.clock
 
     async def feed(self, update: dict[str, Any]) -> None:
-        await self.app.dispatcher.feed_update(self.app.bot, Update.model_validate(update, context={"bot": self.app.bot}))
+        """Waits for an update the stand-in queued (user_message, callback, ...) to be handled."""
+        await self.wait_handled(update["update_id"])
 
     def _bot_ids(self, chat_id: int) -> set[int]:
         return {m.message_id for m in self.server.bot_messages(chat_id)}
@@ -114,15 +199,15 @@ class Harness:
         """Stop the bot and start a new process-equivalent on the same database."""
         settings = settings or self.app.settings
         clock = self.clock
-        await self.app.shutdown()
+        await self.stop()
         self.app = await create_app(settings, clock=clock)
-        await self.app.startup()
+        await self.start()
 
 
 @pytest.fixture
 async def harness(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
     app = await create_app(make_settings(), clock=ManualClock(START))
-    await app.startup()
     h = Harness(app, stand_in)
+    await h.start()
     yield h
-    await h.app.shutdown()
+    await h.stop()

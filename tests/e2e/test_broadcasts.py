@@ -37,15 +37,15 @@ async def make_harness(
     async def make(**overrides: Any) -> Harness:
         settings = make_settings(**{"policy_dir": policy_dir, "broadcast_rate": RATE, **overrides})
         app = await create_app(settings, clock=ManualClock(START))
-        await app.startup()
         h = Harness(app, stand_in)
+        await h.start()
         stand_in.add_group(ADMIN_CHAT_ID, members=[h.user(OPERATOR, first_name="Оператор")])
         harnesses.append(h)
         return h
 
     yield make
     for h in harnesses:
-        await h.app.shutdown()
+        await h.stop()
 
 
 def broadcaster(harness: Harness) -> Broadcaster:

@@ -21,10 +21,10 @@ TEXT = 'Верните деньги за заказ <№15> & "доставку"
 async def h(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
     """The loop is off: tests run the scheduler themselves, deterministically."""
     app = await create_app(make_settings(scheduler_autostart=False), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     yield harness
-    await harness.app.shutdown()
+    await harness.stop()
 
 
 async def run_once(h: Harness) -> int:

@@ -168,8 +168,8 @@ async def test_new_policy_version_makes_consent_outdated(
     policies = tmp_path / "policies"
     shutil.copytree(SAMPLE_POLICY_DIR, policies)
     app = await create_app(make_settings(policy_dir=policies), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     try:
         user = harness.user(309)
         await harness.onboard(user)
@@ -195,4 +195,4 @@ async def test_new_policy_version_makes_consent_outdated(
         record = await consents.latest(harness.app.db, user)
         assert record is not None and record.policy_version == "2026-04-01"
     finally:
-        await harness.app.shutdown()
+        await harness.stop()

@@ -64,8 +64,8 @@ async def test_long_sections_are_paged_within_telegram_limits(
     )
     (folder / "ru.md").write_text(text, encoding="utf-8")
     app = await create_app(make_settings(policy_dir=tmp_path / "policies"), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     try:
         user = harness.user(202)
         await harness.onboard(user)
@@ -75,7 +75,7 @@ async def test_long_sections_are_paged_within_telegram_limits(
         assert seen == expected
         assert "<с угловыми скобками> & амперсандом" in " ".join(seen)  # escaped, shown verbatim
     finally:
-        await app.shutdown()
+        await harness.stop()
 
 
 async def test_download_and_fallback_language(
@@ -87,8 +87,8 @@ async def test_download_and_fallback_language(
     newer.mkdir()
     shutil.copy(SAMPLE_POLICY_DIR / "2026-01-01" / "ru.md", newer / "ru.md")  # only Russian
     app = await create_app(make_settings(policy_dir=policies), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     try:
         user = harness.user(203, language_code="kk")
         await harness.onboard(user, language="kk")
@@ -101,7 +101,7 @@ async def test_download_and_fallback_language(
         assert name == "policy-2026-03-01-ru.txt"
         assert content.decode("utf-8") == app.policies.current.documents["ru"].text
     finally:
-        await app.shutdown()
+        await harness.stop()
 
 
 async def test_forged_and_stale_policy_buttons_are_answered_politely(harness: Harness) -> None:
