@@ -33,11 +33,11 @@ DRAFT_TEXT = "Черновик, который я не отправила QX-848
 async def h(make_settings: Callable[..., Settings], stand_in: TelegramStandIn) -> AsyncIterator[Harness]:
     """The background loops are off: the test runs the outbox itself."""
     app = await create_app(make_settings(scheduler_autostart=False, retention_autostart=False), clock=ManualClock(START))
-    await app.startup()
     harness = Harness(app, stand_in)
+    await harness.start()
     stand_in.add_group(ADMIN_CHAT_ID, title="Operators", members=[harness.user(OPERATOR, first_name="Оператор")])
     yield harness
-    await harness.app.shutdown()
+    await harness.stop()
 
 
 async def deliver(h: Harness) -> None:
@@ -280,9 +280,7 @@ async def test_a_crash_inside_the_withdrawal_leaves_everything_as_before(h: Harn
     assert await operators_notices(h) == 0
 
 
-async def test_a_crash_after_the_withdrawal_leaves_nothing_half_done(
-    make_settings: Callable[..., Settings], stand_in: TelegramStandIn, h: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_crash_after_the_withdrawal_leaves_nothing_half_done(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     user = 4007
     await _person_with_contacts(h, user)
 
