@@ -75,6 +75,7 @@ async def destroy(
 ) -> Outcome:
     """Carry out a destroy request: the person's data are erased everywhere they are held, the
     evidence stays without content, the request is closed, the customer is told."""
+    await scrub_freed_content(db)
     async with db.transaction() as tx:
         problem, claim = await _request(tx, claim_id, "destroy")
         if problem is not None:
@@ -104,7 +105,20 @@ async def destroy(
         await _tell_customer(tx, settings, user_text, claim.user_id, language, "erasure-destroyed-user", now,
                              number=claim.number)
         fresh = await claim_store.get(tx, claim.id)
+    await flush_old_pages(db)
     return Outcome(Result.DONE, fresh, redacted, drafts)
+
+
+async def scrub_freed_content(db: Database) -> None:
+    """SQLite leaves deleted and overwritten bytes in free space until reused; with
+    secure_delete it overwrites them with zeros (this connection, from now on)."""
+    await db.execute("PRAGMA secure_delete = ON")
+
+
+async def flush_old_pages(db: Database) -> None:
+    """The write-ahead log still holds the pages as they were before the erasure: copy the new
+    ones into the database file and empty the log, so no old copy stays on disk."""
+    await db.background.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 async def block(

@@ -125,6 +125,10 @@ async def test_destroy_from_the_admin_chat_erases_the_person_everywhere_and_keep
     assert "Сохранено без содержания" in told and "О персональных данных и их защите" in told
 
     assert occurrences(path, needles) == []
+    # Nor in the files' free space or the write-ahead log (old page images).
+    for file in path.parent.glob(path.name + "*"):
+        raw = file.read_bytes()
+        assert [needle for needle in needles if needle.encode() in raw] == [], file.name
 
     # The evidence stays, without content.
     rows = await h.app.db.fetch_all("SELECT number, type, status, closed_by, redacted_at, text FROM claims ORDER BY id")
