@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import erasure
 from bot.clock import Clock, Sleep
 from bot.config import Settings
 from storage import audit, redaction
@@ -62,6 +63,7 @@ class RetentionJob:
     async def run_once(self) -> RetentionReport:
         now = self.clock.now()
         settings = self.settings
+        await erasure.scrub_freed_content(self.db)
         claims = 0
         # Each claim in its own transaction, with its audit entry: a long backlog does not hold
         # the database for the whole run, and an interrupted run continues where it stopped.
@@ -93,6 +95,8 @@ class RetentionJob:
                 )
         self.last_run = now
         report = RetentionReport(claims, outbox, len(drafts), len(forgotten))
+        if report != RetentionReport():
+            await erasure.flush_old_pages(self.db)  # no old copy of what was removed stays in the log
         log.info("retention: %s", report)  # counts only
         return report
 

@@ -78,6 +78,8 @@ async def test_closed_claims_are_redacted_after_the_retention_period_and_a_secon
     assert [a.file_id for a in await claims.attachments(db, old)] == [""]
     assert (await claims.get(db, recent)).text == "recent text"  # type: ignore[union-attr]
     assert (await claims.get(db, still_open)).text == "open text"  # type: ignore[union-attr]
+    for file in db.path.parent.glob(db.path.name + "*"):  # no old copy left in free space or the log
+        assert b"old text" not in file.read_bytes() and b"FILE-1" not in file.read_bytes(), file.name
     events = [e for e in await audit.entries_for_user(db, 1) if e.event == "claim_content_redacted"]
     assert [e.details["claim"] for e in events] == ["2026-0001"] and events[0].actor == "system"
 
