@@ -320,3 +320,19 @@ async def test_destroy_of_a_person_in_the_middle_of_a_correction_drops_the_draft
     assert (await users.get_user(h.app.db, user)).email is None  # type: ignore[union-attr]
     assert await h.app.db.fetch_value("SELECT count(*) FROM fsm_states WHERE storage_key LIKE '%:4008:4008:%'") == 0
 
+
+
+async def test_a_kazakh_speaking_customer_is_told_in_kazakh(h: Harness) -> None:
+    user = h.user(4009, language_code="kk")
+    await h.onboard(user, language="kk")
+    await h.send(user, "/claim")
+    await h.press(user, "Деректерді жою")
+    await h.send(user, DESTROY_TEXT)
+    await h.press(user, "Жалғастыру")
+    await h.press(user, "Растау")
+    await deliver(h)
+    await h.send(OPERATOR, "/destroy 2026-0001", chat_id=ADMIN_CHAT_ID)
+    await h.press(OPERATOR, "Да, уничтожить", chat_id=ADMIN_CHAT_ID)
+    await deliver(h)
+    told = h.last_text(user)
+    assert "Дербес деректеріңіз жойылды" in told and "Мазмұнсыз сақталғандар" in told and "№ 2026-0001" in told
