@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.stand_in import TelegramStandIn
 from handlers.customer import consent as consent_handlers
+from handlers.keyboards import claim_card_markup, erasure_buttons
 from storage import audit, broadcasts, consents, users
 from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 
@@ -336,3 +337,28 @@ async def test_a_kazakh_speaking_customer_is_told_in_kazakh(h: Harness) -> None:
     await deliver(h)
     told = h.last_text(user)
     assert "Дербес деректеріңіз жойылды" in told and "Мазмұнсыз сақталғандар" in told and "№ 2026-0001" in told
+
+
+async def test_the_card_buttons_ask_before_they_act(h: Harness) -> None:
+    """The buttons erasure_buttons() puts on a block or destroy request's card (pressed here by
+    their callback data: the card builder shows them once it passes the claim type)."""
+    t = h.app.dispatcher["scheduler"].t
+    destroy_row = erasure_buttons(t, 1, "destroy")
+    assert [b.text for b in destroy_row[0]] == ["🗑 Уничтожить данные"]
+    assert [b.text for b in erasure_buttons(t, 1, "block")[0]] == ["🔒 Заблокировать", "🔓 Снять блокировку"]
+    assert erasure_buttons(t, 1, "claim") == [] and erasure_buttons(t, 1, None) == []
+    assert claim_card_markup(t, 1, "destroy").inline_keyboard[-1] == destroy_row[0]
+
+    user = h.user(4010)
+    await h.onboard(user)
+    await file_request(h, user, "Уничтожить данные", DESTROY_TEXT)
+    claim_id = int(await h.app.db.fetch_value("SELECT id FROM claims WHERE number = '2026-0001'"))
+    [button] = erasure_buttons(t, claim_id, "destroy")[0]
+    assert button.callback_data is not None
+    [confirm] = await h._new_after(
+        ADMIN_CHAT_ID, h.server.callback(OPERATOR, card(h, "2026-0001"), button.callback_data, chat_id=ADMIN_CHAT_ID)
+    )
+    assert "Уничтожить все персональные данные" in (confirm.text or "")
+    assert await h.app.db.fetch_value("SELECT text FROM claims WHERE id = ?", (claim_id,)) == DESTROY_TEXT
+    await h.press(OPERATOR, "Да, уничтожить", chat_id=ADMIN_CHAT_ID)
+    assert await h.app.db.fetch_value("SELECT text FROM claims WHERE id = ?", (claim_id,)) == ""
