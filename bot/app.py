@@ -26,7 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deadlines import WorkingCalendar
 from bot.scheduler import Scheduler
-from handlers.keyboards import claim_card_markup
+from handlers.keyboards import card_markup_for
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import create_i18n_middleware
 from bot.live_policies import LivePolicies
@@ -35,6 +35,7 @@ from bot.monitoring import install_monitoring
 from bot.policy import PolicyLibrary, load_policy_library
 from bot.profile import set_bot_profile
 from bot import publishing
+from bot.retention import RetentionJob
 from bot.sender import SendingPolicy
 from bot.session import BotSession
 from handlers.customer import create_customer_router
@@ -43,6 +44,7 @@ from handlers.errors import create_errors_router
 from handlers.operators import claims as operator_claims
 from handlers.operators import create_operators_router
 from handlers.operators import broadcasts as operator_broadcasts
+from handlers.operators import erasure as operator_erasure
 from handlers.operators import policy_publish as operator_policy_publish
 from handlers.operators.broadcasts import BroadcastViews
 from handlers.routing import Dispatcher
@@ -114,7 +116,7 @@ def create_dispatcher(
     i18n.setup(dispatcher)
     # --- claims: the working-day calendar and the outbox/reminder scheduler as dispatcher data ---
     dispatcher["work_calendar"] = WorkingCalendar.from_files(settings.holidays_override_file)
-    scheduler = Scheduler(settings, db, clock, i18n.core, card_markup=claim_card_markup)
+    scheduler = Scheduler(settings, db, clock, i18n.core, card_markup=card_markup_for)
     dispatcher["scheduler"] = scheduler
     dispatcher.startup.register(scheduler.on_startup)
     dispatcher.shutdown.register(scheduler.on_shutdown)
@@ -125,6 +127,7 @@ def create_dispatcher(
             settings.admin_chat_id,
             # Commands of broadcasting and publishing first: the claims router answers every
             # other reply in the admin chat as an operator's answer to a claim.
+            operator_erasure.create_router(),  # block / destroy requests (before the claims router)
             operator_broadcasts.create_router(),
             operator_policy_publish.create_router(),
             operator_claims.create_router(),
@@ -137,6 +140,12 @@ def create_dispatcher(
         await set_bot_profile(bot, i18n.core, settings)
 
     dispatcher.startup.register(on_startup)
+    # --- retention: the daily job, its own background task ---
+    storage = dispatcher.fsm.storage
+    retention = RetentionJob(settings, db, clock, forget_drafts=getattr(storage, "forget", None))
+    dispatcher["retention"] = retention
+    dispatcher.startup.register(retention.on_startup)
+    dispatcher.shutdown.register(retention.on_shutdown)
     return dispatcher, i18n
 
 

@@ -226,12 +226,14 @@ async def _transition(
         claim = await store.get(tx, claim_id)
         if claim is None:
             return Result(False, None, "not_found")
-        if version is not None and claim.version != version:
-            return Result(False, claim, "lost")  # pressed on a card that changed meanwhile
+        # Why the action cannot be done now says more than "the card changed" (a colleague's
+        # take, seen from a stale card, is "already taken by ..."), so it is checked first.
         if claim.status not in allowed:
             return Result(False, claim, "not_allowed")
         if check is not None and (why := check(claim)) is not None:
             return Result(False, claim, why)
+        if version is not None and claim.version != version:
+            return Result(False, claim, "lost")  # still possible, but the card changed meanwhile
         resolved = {k: (v(claim) if callable(v) else v) for k, v in columns.items()}
         if not await store.change_claim(tx, claim, now, **resolved):
             return Result(False, await store.get(tx, claim_id), "lost")

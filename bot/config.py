@@ -218,6 +218,19 @@ class Settings(BaseSettings):
     # defaults to 127.0.0.1:8080, in polling mode the server runs only when this is set.
     http_listen: str | None = None
     log_format: Literal["text", "json"] = "text"
+    # --- erasure and retention (README, "Erasure, blocking and retention") ---------------
+    # Law 94-V Art. 5, 12(1): data are kept no longer than their purpose needs. A closed claim's
+    # content is evidence of how the request was handled for as long as the person can go to
+    # court over it: the general limitation period of three years (Civil Code of the Republic
+    # of Kazakhstan, General Part, Art. 178), counted here from the claim's closing.
+    claim_retention_days: int = Field(1095, ge=1)
+    # Delivered messages for the operators: kept a few days to look into delivery problems; the
+    # claim itself holds the content as long as it is needed.
+    outbox_retention_days: int = Field(7, ge=1)
+    # Unfinished conversations (a half-written claim, a correction) expire after a day.
+    draft_ttl_hours: int = Field(24, ge=1)
+    # The daily retention job starts with the bot (tests turn it off and call run_once()).
+    retention_autostart: bool = True
 
     @field_validator("bot_token")
     @classmethod

@@ -88,6 +88,11 @@ class SQLiteStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return json.loads((await self._row(_key(key)))[1])  # a new dict each time: callers change it
 
+    def forget(self, names: list[str]) -> None:
+        """Rows deleted by erasure or retention (storage/redaction.py): drop them from memory too."""
+        for name in names:
+            self._rows.pop(name, None)
+
     async def close(self) -> None:
         # The database belongs to the application, which closes it.
         self._rows.clear()

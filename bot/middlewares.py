@@ -25,6 +25,11 @@ class UserMiddleware(BaseMiddleware):
 
     Only people who talk to the bot privately are customers; operators acting in the admin chat
     are not registered as users (they would otherwise receive customer broadcasts).
+
+    Telegram's first and last name and username are stored only while needed: while the person
+    has consent in force or a claim open (the operators must see who writes), and are emptied
+    otherwise (storage.users.touch_customer; the daily retention job does the same for people
+    who no longer write). The handlers of this update still see them in `app_user`.
     """
 
     async def __call__(
@@ -39,7 +44,7 @@ class UserMiddleware(BaseMiddleware):
         if from_user is not None and not from_user.is_bot and chat is not None and chat.type == ChatType.PRIVATE:
             db: Database = data["db"]
             clock: Clock = data["clock"]
-            data["app_user"] = await users.touch_user(
+            data["app_user"] = await users.touch_customer(
                 db,
                 user_id=from_user.id,
                 first_name=from_user.first_name,

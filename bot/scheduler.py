@@ -52,7 +52,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-CardMarkup = Callable[[domain.Translate, int], InlineKeyboardMarkup]
+CardMarkup = Callable[[domain.Translate, store.Claim], InlineKeyboardMarkup]
 FIRST_BACKOFF = timedelta(seconds=10)
 # A few minutes at most: after an outage nothing should sleep for an hour (see also PROBE_EVERY).
 MAX_BACKOFF = timedelta(minutes=5)
@@ -386,7 +386,9 @@ class Scheduler:
                 return message.message_id, f"attachment unavailable: {failure.reason}"
         markup = None
         if payload.get("card") and row.claim_id is not None and self.card_markup is not None:
-            markup = self.card_markup(self.t, row.claim_id)
+            claim = await store.get(self.db, row.claim_id)
+            if claim is not None:  # the buttons possible for the claim as it is when the card goes out
+                markup = self.card_markup(self.t, claim)
         message = await self.bot.send_message(row.chat_id, payload["text"], message_thread_id=thread, reply_markup=markup)
         return message.message_id, None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
@@ -16,6 +17,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from bot.i18n import SUPPORTED_LANGUAGES
+
+if TYPE_CHECKING:
+    from storage.claims import Claim
 
 
 class LanguageCb(CallbackData, prefix="lang"):
@@ -191,12 +195,17 @@ def claim_flow_keyboard(i18n: I18nContext, *actions: ClaimFlowAction) -> InlineK
 
 def claim_card_markup(
     t: object, claim_id: int, status: str = "registered", *, taken: bool = False, version: int = -1,
-    extra_rows: tuple[tuple[tuple[str, str], ...], ...] = (),
+    claim_type: str | None = None, extra_rows: tuple[tuple[tuple[str, str], ...], ...] = (),
 ) -> InlineKeyboardMarkup:
     """Buttons on an operators' card, only those possible in the claim's status; `t(key)`
-    translates in OPERATOR_LANGUAGE. `extra_rows` (text, packed callback data) go above the
-    history button: room for actions of particular request types (e.g. block / destroy)."""
+    translates in OPERATOR_LANGUAGE. A block or destroy request's open card also carries the
+    buttons that carry it out (`erasure_buttons`); `extra_rows` (text, packed callback data) go
+    above the history button too."""
     translate = t  # a callable(key, **args) -> str
+    if status != "closed":
+        extra_rows = tuple(
+            tuple((b.text, b.callback_data or "") for b in row) for row in erasure_buttons(t, claim_id, claim_type)
+        ) + extra_rows
 
     def button(action: ClaimOpAction, key: str) -> tuple[str, str]:
         return translate(key), ClaimOpCb(action=action, claim_id=claim_id, v=version).pack()  # type: ignore[operator]
@@ -209,6 +218,13 @@ def claim_card_markup(
     else:
         first.append(button(ClaimOpAction.REOPEN, "op-reopen-button"))
     return inline_markup((tuple(first), *extra_rows, (button(ClaimOpAction.HISTORY, "op-history-button"),)))
+
+
+def card_markup_for(t: object, claim: Claim) -> InlineKeyboardMarkup:
+    """The card's buttons for the claim as it is now (the outbox's first card and every redraw)."""
+    return claim_card_markup(
+        t, claim.id, claim.status, taken=claim.taken_by is not None, version=claim.version, claim_type=claim.type
+    )
 
 
 def close_reason_markup(t: object, claim_id: int, version: int) -> InlineKeyboardMarkup:
@@ -234,6 +250,43 @@ def draft_markup(t: object, draft_id: int, *, closed: bool = False) -> InlineKey
                               (button(DraftAction.NOTE, "desk-note-button"),)))
     return inline_markup(((button(DraftAction.FINAL, "desk-final-button"),),
                           (button(DraftAction.INTERIM, "desk-interim-button"), button(DraftAction.NOTE, "desk-note-button"))))
+
+
+class ErasureAction(enum.StrEnum):
+    ASK_DESTROY = "d"      # show the confirmation
+    DESTROY = "dy"         # carry it out
+    ASK_BLOCK = "b"
+    BLOCK = "by"
+    ASK_UNBLOCK = "u"
+    UNBLOCK = "uy"
+    CANCEL = "n"
+
+
+class ErasureCb(CallbackData, prefix="era"):
+    action: ErasureAction
+    claim_id: int
+
+
+def erasure_buttons(t: object, claim_id: int, claim_type: str | None) -> list[list[InlineKeyboardButton]]:
+    """The row carrying out a block or destroy request, for its card (empty for other types)."""
+    translate = t  # a callable(key, **args) -> str
+    actions = {"destroy": ((ErasureAction.ASK_DESTROY, "erasure-op-destroy-button"),),
+               "block": ((ErasureAction.ASK_BLOCK, "erasure-op-block-button"),
+                         (ErasureAction.ASK_UNBLOCK, "erasure-op-unblock-button"))}.get(claim_type or "", ())
+    if not actions:
+        return []
+    return [[InlineKeyboardButton(text=translate(key), callback_data=ErasureCb(action=action, claim_id=claim_id).pack())  # type: ignore[operator]
+             for action, key in actions]]
+
+
+def erasure_confirm_markup(t: object, claim_id: int, action: ErasureAction) -> InlineKeyboardMarkup:
+    translate = t  # a callable(key, **args) -> str
+    keys = {ErasureAction.DESTROY: "erasure-op-destroy-confirm-button", ErasureAction.BLOCK: "erasure-op-block-confirm-button",
+            ErasureAction.UNBLOCK: "erasure-op-unblock-confirm-button"}
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=translate(keys[action]), callback_data=ErasureCb(action=action, claim_id=claim_id).pack()),  # type: ignore[operator]
+        InlineKeyboardButton(text=translate("erasure-op-cancel-button"), callback_data=ErasureCb(action=ErasureAction.CANCEL, claim_id=claim_id).pack()),  # type: ignore[operator]
+    ]])
 
 # --- broadcasts and policy publishing (admin chat) -----------------------------------------
 

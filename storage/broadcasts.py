@@ -83,6 +83,8 @@ class Delivery:
 def _audience_sql(kind: str) -> str:
     """SELECT of user ids for an audience; parameter 1 is the JSON target list (or NULL)."""
     base = "SELECT u.id FROM users u WHERE u.reachable = 1 AND (?1 IS NULL OR u.id IN (SELECT value FROM json_each(?1)))"
+    if kind in ("all", "ads"):  # blocked processing: only the legally required notices (policy, incident) go out
+        base += " AND u.blocked_at IS NULL"
     if kind == "ads":
         base += (
             " AND u.ads_opt_in = 1 AND (SELECT c.decision FROM consent_records c WHERE c.user_id = u.id "

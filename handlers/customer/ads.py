@@ -29,6 +29,8 @@ async def ads_view(i18n: I18nContext, settings: Settings, db: Database, user: Us
     else:
         text = i18n.get("ads-status-off")
         builder.button(text=i18n.get("ads-turn-on-button"), callback_data=AdsCb(opt_in=True))
+    if user.blocked:
+        text += "\n" + i18n.get("erasure-ads-blocked")
     return text, builder.as_markup()
 
 
@@ -48,6 +50,10 @@ def create_router() -> Router:
     ) -> None:
         message = callback.message
         assert isinstance(message, Message)
+        if callback_data.opt_in and app_user.blocked:
+            # Processing blocked on the person's request: no advertising until unblocked.
+            await callback.answer(i18n.get("erasure-ads-blocked"), show_alert=True)
+            return
         if callback_data.opt_in and not has_active_consent(await consents.latest(db, app_user.id)):
             await callback.answer(i18n.get("ads-needs-consent"), show_alert=True)
             return

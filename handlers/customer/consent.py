@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
-from bot.claims import notify_operators
+from bot import erasure
 from bot.clock import Clock
 from bot.config import Settings
 from bot.consent import ConsentStatus, consent_status, decide, has_active_consent, render_notice
@@ -18,12 +18,19 @@ from handlers.customer.claims import kick
 from handlers.filters import MenuButton
 from handlers.keyboards import ConsentAction, ConsentCb, PolicyAction, PolicyCb, inline_markup, main_menu
 from handlers.routing import Router
-from storage import audit, consents, users
+from storage import consents
 from storage.consents import ConsentRecord
 from storage.db import Database, from_iso
 from storage.users import User
 
 HISTORY_SHOWN = 10
+
+
+def operator_translator(i18n: I18nContext, settings: Settings, scheduler: Scheduler | None):  # type: ignore[no-untyped-def]
+    """Texts for the operators' chat, in OPERATOR_LANGUAGE."""
+    if scheduler is not None:
+        return scheduler.t
+    return lambda key, **args: i18n.core.get(key, settings.operator_language, **args)
 
 
 def notice_text(i18n: I18nContext, settings: Settings, policies: PolicyLibrary) -> str:
@@ -164,26 +171,19 @@ def create_router() -> Router:
             await message.edit_text(i18n.get("consent-withdraw-kept"))
         elif action is ConsentAction.WITHDRAW_CONFIRM:
             await message.edit_reply_markup(reply_markup=None)
-            if not has_active_consent(latest):
+            # One transaction: the record, the erasure, advertising off, the audit and the
+            # operators' notice (bot/erasure.py); the outbox delivers the notice afterwards.
+            record = await erasure.withdraw_consent(
+                db, settings, operator_translator(i18n, settings, scheduler), user_id=app_user.id, language=i18n.locale,
+                now=clock.now(),
+            )
+            if record is None:
                 await callback.answer(i18n.get("consent-not-active"), show_alert=True)
                 return
-            assert latest is not None
-            now = clock.now()
-            record = await consents.record_withdrawal(db, withdrawn=latest, language=i18n.locale, now=now)
-            # Without consent we keep no contact data the user gave us, and send no advertising.
-            await users.erase_contact_data(db, app_user.id, now)
-            await users.set_ads_opt_in(
-                db, app_user.id, False, reason="consent_withdrawn", actor=audit.user_actor(app_user.id), now=now
-            )
             await callback.answer()
             await message.answer(
                 i18n.get("consent-withdrawn-receipt", **receipt_args(record, settings)), reply_markup=main_menu(i18n)
             )
-            # --- claims: the operators learn of the withdrawal through the outbox ---
-            if scheduler is not None:
-                await notify_operators(db, settings, scheduler.t(
-                    "op-consent-withdrawn", user_id=str(app_user.id), time=local_time(now, settings.tz), record=str(record.id),
-                ), now)
-                await kick(scheduler)
+            await kick(scheduler)
 
     return router

@@ -41,6 +41,8 @@ FIELD_BY_STATE = {Correction.full_name.state: "full_name", Correction.phone.stat
 async def mydata_view(
     i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database, user: User
 ) -> tuple[str, InlineKeyboardMarkup]:
+    # What is stored, not what this update carried: Telegram names are kept only while needed.
+    user = await users.get_customer(db, user.id) or user
     unset = i18n.get("not-set")
     body = i18n.get(
         "mydata-body",
@@ -55,7 +57,10 @@ async def mydata_view(
     )
     consent = status_line(i18n, settings, policies, await consents.latest(db, user.id))
     ads_text, _ = await ads_view(i18n, settings, db, user)
-    text = "\n\n".join([i18n.get("mydata-title"), body, consent, ads_text, i18n.get("mydata-footer")])
+    parts = [i18n.get("mydata-title"), body, consent, ads_text]
+    if user.blocked:
+        parts.append(i18n.get("erasure-blocked-status", time=local_time(user.blocked_at or "", settings.tz)))
+    text = "\n\n".join([*parts, i18n.get("mydata-footer")])
     builder = InlineKeyboardBuilder()
     builder.button(text=i18n.get("mydata-export-button"), callback_data=MyDataCb(action=MyDataAction.EXPORT))
     builder.button(text=i18n.get("mydata-edit-name-button"), callback_data=MyDataCb(action=MyDataAction.NAME))
@@ -68,10 +73,26 @@ async def mydata_view(
     return text, builder.as_markup()
 
 
+async def correction_refusal(i18n: I18nContext, db: Database, user_id: int) -> str | None:
+    """Why a correction cannot be made now, or None: it needs consent in force and no block."""
+    customer = await users.get_customer(db, user_id)
+    if customer is not None and customer.blocked:
+        return i18n.get("erasure-corrections-blocked")
+    if not has_active_consent(await consents.latest(db, user_id)):
+        return i18n.get("mydata-needs-consent")
+    return None
+
+
 async def save_field(
     message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, user: User,
     field: str, value: str | None,
 ) -> None:
+    # Checked again at saving: consent may have been withdrawn or processing blocked meanwhile.
+    refusal = await correction_refusal(i18n, db, user.id)
+    if refusal is not None:
+        await state.clear()
+        await message.answer(refusal, reply_markup=main_menu(i18n))
+        return
     await users.correct_field(db, user.id, field, value, clock.now())
     await state.clear()
     await message.answer(i18n.get("mydata-saved" if value else "mydata-deleted"), reply_markup=main_menu(i18n))
@@ -96,7 +117,7 @@ def create_router() -> Router:
     ) -> None:
         now = clock.now()
         await audit.record(db, at=now, actor=audit.user_actor(app_user.id), event="data_exported", subject_user_id=app_user.id)
-        document = await build_export(db, settings, app_user, now)
+        document = await build_export(db, settings, await users.get_customer(db, app_user.id) or app_user, now)
         payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
         await callback.answer()
         assert callback.message is not None and callback.bot is not None
@@ -112,8 +133,9 @@ def create_router() -> Router:
     ) -> None:
         message = callback.message
         assert message is not None and callback.bot is not None
-        if not has_active_consent(await consents.latest(db, app_user.id)):
-            await callback.answer(i18n.get("mydata-needs-consent"), show_alert=True)
+        refusal = await correction_refusal(i18n, db, app_user.id)
+        if refusal is not None:
+            await callback.answer(refusal, show_alert=True)
             return
         await callback.answer()
         chat_id = message.chat.id

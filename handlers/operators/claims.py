@@ -28,7 +28,7 @@ from handlers.keyboards import (
     ClaimOpCb,
     DraftAction,
     DraftCb,
-    claim_card_markup,
+    card_markup_for,
     close_reason_markup,
     draft_markup,
 )
@@ -249,7 +249,7 @@ async def refresh_card(bot: Bot, db: Database, settings: Settings, scheduler: Sc
         user = await users.get_user(db, claim.user_id)
         attachments = sum(1 for a in await store.attachments(db, claim.id) if a.followup_id is None)
         header = domain.card_header(t, claim, user, settings, now, attachments, names)
-        markup = claim_card_markup(t, claim.id, claim.status, taken=claim.taken_by is not None, version=claim.version)
+        markup = card_markup_for(t, claim)
         try:
             await bot.edit_message_text(header, chat_id=chat, message_id=card_id, reply_markup=markup)
         except TelegramBadRequest as error:

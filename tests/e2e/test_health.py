@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
@@ -49,9 +50,12 @@ async def test_healthz_turns_503_while_the_database_refuses_writes(harness: Harn
 
 
 async def test_healthz_turns_503_while_another_process_holds_the_write_lock(harness: Harness, http: HttpServer) -> None:
-    other = sqlite3.connect(harness.app.db.path, timeout=0, isolation_level=None)
+    # Another process: it waits for a write of the bot in progress (a scheduler round) to end
+    # before it takes the lock, and waits in a thread of its own, as a process would: blocking
+    # the bot's event loop meanwhile would keep that write from ever ending.
+    other = sqlite3.connect(harness.app.db.path, timeout=10, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN EXCLUSIVE")
+        await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
         status, body = await get(http.url + "/healthz")  # after SQLite's busy timeout (5 s)
         assert status == 503 and body["checks"]["database"] == "not writable (OperationalError)"
     finally:

@@ -43,10 +43,15 @@ async def test_the_second_of_two_operators_acting_on_the_same_version_loses(db: 
     first = await desk.take(db, claim.id, claim.version, ANNA, NOW)
     second = await desk.take(db, claim.id, claim.version, BORIS, NOW)
     assert first.ok and first.claim is not None and first.claim.taken_by == ANNA.id
-    assert not second.ok and second.why == "lost" and second.claim is not None and second.claim.taken_by == ANNA.id
+    # Boris is told what stands in his way: Anna took it (not merely "the card changed").
+    assert not second.ok and second.why == "not_allowed" and second.claim is not None and second.claim.taken_by == ANNA.id
     # Without a version (a command), a claim somebody took is not taken over silently.
     third = await desk.take(db, claim.id, None, BORIS, NOW)
     assert not third.ok and third.why == "not_allowed"
+    # An action still possible, pressed on a card that changed meanwhile, is not carried out.
+    stale_close = await desk.close(db, claim.id, claim.version, BORIS, NOW, "withdrawn")
+    assert not stale_close.ok and stale_close.why == "lost"
+    assert (await store.get(db, claim.id)).status == "in_progress"  # type: ignore[union-attr]
 
 
 async def test_close_needs_a_final_answer_or_a_reason(db: Database) -> None:
