@@ -114,13 +114,12 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(PolicyLibraryMiddleware(live_policies))
     i18n = create_i18n_middleware()
     i18n.setup(dispatcher)
-    # --- claims: the working-day calendar and the outbox/reminder scheduler as dispatcher data ---
+    # Claims: the working-day calendar and the outbox/reminder scheduler, as dispatcher data.
     dispatcher["work_calendar"] = WorkingCalendar.from_files(settings.holidays_override_file)
     scheduler = Scheduler(settings, db, clock, i18n.core, card_markup=card_markup_for)
     dispatcher["scheduler"] = scheduler
     dispatcher.startup.register(scheduler.on_startup)
     dispatcher.shutdown.register(scheduler.on_shutdown)
-    # --- end claims ---
     dispatcher.include_routers(
         create_errors_router(),
         create_operators_router(
@@ -140,7 +139,7 @@ def create_dispatcher(
         await set_bot_profile(bot, i18n.core, settings)
 
     dispatcher.startup.register(on_startup)
-    # --- retention: the daily job, its own background task ---
+    # Retention: the daily job, its own background task.
     storage = dispatcher.fsm.storage
     retention = RetentionJob(settings, db, clock, forget_drafts=getattr(storage, "forget", None))
     dispatcher["retention"] = retention
@@ -162,10 +161,10 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         await users.mark_unreachable(db, chat_id, reason, clock.now())
 
     bot = create_bot(settings, SendingPolicy(on_unreachable))
-    # --- policy publications: users see only published versions --------------------------
+    # Users see only published policy versions; a publication replaces what the holder holds.
     live_policies = LivePolicies(await _published_library(db, clock, policies, settings))
     dispatcher, i18n = create_dispatcher(settings, db, clock, live_policies)
-    # --- claims: the outbox sends through a bot that does not retry by itself (the outbox does) ---
+    # The outbox sends through a bot that does not retry by itself (the outbox does).
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
     dispatcher["scheduler"].bot = outbox_bot
     # The operators' desk: a claim that becomes overdue has its card redrawn as overdue.
@@ -175,13 +174,11 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         await outbox_bot.session.close()
 
     dispatcher.shutdown.register(close_outbox_bot)
-    # --- end claims ---
     app = App(
         settings=settings, db=db, clock=clock, live_policies=live_policies, bot=bot, dispatcher=dispatcher, i18n=i18n
     )
-    # --- broadcasts ----------------------------------------------------------------------
     app.extra["broadcaster"] = _wire_broadcaster(settings, db, clock, dispatcher, i18n, live_policies)
-    # --- operations: /metrics counts updates and Bot API calls, /healthz checks (bot/web.py) ---
+    # Operations: /metrics counts updates and Bot API calls, /healthz checks (bot/web.py).
     app.extra["monitoring"] = install_monitoring(app, probe_bot=create_bot(settings))
     _wire_policy_schedule(settings, db, clock, dispatcher, live_policies)
     return app

@@ -457,6 +457,11 @@ class Broadcaster:
             return "unreachable", "unreachable before sending"
         if broadcast.kind == "ads" and not recipient.ads_opt_in:
             return "skipped", "opted out of advertising before sending"
+        # The audience was taken when the broadcast started; a person whose processing was
+        # blocked since gets only what the law requires (policy and incident notices), as the
+        # audience itself is chosen (storage.broadcasts._audience_sql).
+        if broadcast.kind in ("all", "ads") and recipient.blocked:
+            return "skipped", "processing blocked before sending"
         return None
 
     # ----------------------------------------------------------------- one recipient

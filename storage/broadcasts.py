@@ -64,6 +64,7 @@ class Recipient:
     reachable: bool
     ads_opt_in: bool
     attempts: int = 0           # API calls made for this recipient so far (earlier passes included)
+    blocked: bool = False       # processing blocked on the person's request (Law 94-V; bot/erasure.py)
 
 
 @dataclass(frozen=True)
@@ -257,14 +258,15 @@ async def recover_in_flight(db: Database, broadcast_id: int, *, resend: bool = F
 
 async def pending_page(db: Executor, broadcast_id: int, *, after_user_id: int, limit: int) -> list[Recipient]:
     rows = await db.fetch_all(
-        "SELECT r.user_id, u.language, u.telegram_language, u.reachable, u.ads_opt_in, r.attempts "
+        "SELECT r.user_id, u.language, u.telegram_language, u.reachable, u.ads_opt_in, r.attempts, "
+        "u.blocked_at IS NOT NULL AS blocked "
         "FROM broadcast_recipients r JOIN users u ON u.id = r.user_id "
         "WHERE r.broadcast_id = ? AND r.state = 'pending' AND r.user_id > ? ORDER BY r.user_id LIMIT ?",
         (broadcast_id, after_user_id, limit),
     )
     return [
         Recipient(r["user_id"], r["language"], r["telegram_language"], bool(r["reachable"]), bool(r["ads_opt_in"]),
-                  r["attempts"])
+                  r["attempts"], bool(r["blocked"]))
         for r in rows
     ]
 

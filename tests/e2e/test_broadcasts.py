@@ -512,3 +512,29 @@ async def test_the_report_waits_out_a_short_outage(make_harness) -> None:  # typ
     reports = [c for c in server.calls_to("sendMessage") if c.params.get("chat_id") == ADMIN_CHAT_ID]
     assert [c.error_code for c in reports][-1] is None and any(c.error_code == 502 for c in reports)
     assert "Итог рассылки" in harness.last_text(ADMIN_CHAT_ID) and "Доставлено: 2" in harness.last_text(ADMIN_CHAT_ID)
+
+
+async def test_a_person_blocked_while_a_broadcast_runs_gets_no_more_than_the_law_requires(make_harness) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness = await make_harness()
+    ids = list(range(97_001, 97_041))
+    await seed(harness, ids)
+    blocked_later = ids[-1]  # sent last: recipients go in the order of their ids
+    broadcaster(harness).page_size = 10  # read in pages, as 100,000 recipients would be
+    db, server = harness.app.db, harness.server
+    tasks: list[asyncio.Task[bool]] = []
+
+    def block_at_the_first_copy(call: Any) -> None:
+        # The audience was taken when the operator confirmed; then the person's processing is
+        # blocked (an operator carries out their block request) while the broadcast runs.
+        if call.method == "copyMessage" and not tasks:
+            tasks.append(asyncio.get_running_loop().create_task(users.set_blocked(db, blocked_later, True, harness.clock.now())))
+
+    server.observers.append(block_at_the_first_copy)
+    source, _ = await start_broadcast(harness, "/broadcast all", text="Новый филиал открыт")
+    await harness.press(OPERATOR, "Отправить", chat_id=ADMIN_CHAT_ID)
+    await broadcaster(harness).run_until_idle()
+
+    assert tasks and await tasks[0]
+    assert copies(harness, blocked_later, source) == 0
+    assert [copies(harness, u, source) for u in ids[:-1]] == [1] * (len(ids) - 1)
+    assert (await states_of(harness))[blocked_later] == "skipped"
