@@ -156,25 +156,33 @@ async def start(db: Database, broadcast_id: int, *, actor: str, now: datetime) -
         if row is None or row["state"] != "draft":
             return None
         draft = _broadcast(row)
-        # The whole audience in one statement (100,000 rows and more): in the worker thread.
-        await tx.background.execute(
-            f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?2, id FROM ({_audience_sql(draft.kind)})",
-            (_targets(draft.target_ids), broadcast_id),
-        )
-        total = int(await tx.background.fetch_value(
-            "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
-        ) or 0)
-        await tx.execute(
-            "UPDATE broadcasts SET state = 'running', total = ?, started_at = ? WHERE id = ?",
-            (total, to_iso(now), broadcast_id),
-        )
-        await audit.record(
-            tx, at=now, actor=actor, event="broadcast_started", subject_user_id=None,
-            details={"broadcast_id": broadcast_id, "kind": draft.kind, "recipients": total,
-                     "paid": draft.paid, "policy_version": draft.policy_version},
-        )
+        await tx.execute("UPDATE broadcasts SET state = 'running', started_at = ? WHERE id = ?", (to_iso(now), broadcast_id))
+        await _snapshot_audience(tx, draft.id, kind=draft.kind, target_ids=draft.target_ids, paid=draft.paid,
+                                 policy_version=draft.policy_version, actor=actor, now=now)
         row = await tx.fetch_one(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
     return _broadcast(row)
+
+
+async def _snapshot_audience(
+    tx: Executor, broadcast_id: int, *, kind: str, target_ids: Sequence[int] | None, paid: bool,
+    policy_version: str | None, actor: str, now: datetime,
+) -> int:
+    """The audience as it is now becomes the broadcast's recipients; records the start. Returns their number."""
+    # The whole audience in one statement (100,000 rows and more): in the worker thread.
+    await tx.background.execute(
+        f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?2, id FROM ({_audience_sql(kind)})",
+        (_targets(target_ids), broadcast_id),
+    )
+    total = int(await tx.background.fetch_value(
+        "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
+    ) or 0)
+    await tx.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (total, broadcast_id))
+    await audit.record(
+        tx, at=now, actor=actor, event="broadcast_started", subject_user_id=None,
+        details={"broadcast_id": broadcast_id, "kind": kind, "recipients": total, "paid": paid,
+                 "policy_version": policy_version},
+    )
+    return total
 
 
 async def discard(db: Database, broadcast_id: int) -> bool:
@@ -371,19 +379,8 @@ async def create_running_in(
         "started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
         (kind, policy_version, int(paid), created_by, locale, progress_chat_id, to_iso(now), to_iso(now)),
     )
-    await tx.background.execute(
-        f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?2, id FROM ({_audience_sql(kind)})",
-        (None, broadcast_id),
-    )
-    total = int(await tx.background.fetch_value(
-        "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
-    ) or 0)
-    await tx.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (total, broadcast_id))
-    await audit.record(
-        tx, at=now, actor=actor, event="broadcast_started", subject_user_id=None,
-        details={"broadcast_id": broadcast_id, "kind": kind, "recipients": total, "paid": paid,
-                 "policy_version": policy_version},
-    )
+    await _snapshot_audience(tx, broadcast_id, kind=kind, target_ids=None, paid=paid,
+                             policy_version=policy_version, actor=actor, now=now)
     return broadcast_id
 
 
