@@ -14,5 +14,5 @@ compliance-policy-empty = { $file } файлы бос.
 compliance-policy-not-a-date = «{ $value }» күн емес. Күшіне ену күнін ЖЖЖЖ-АА-КК түрінде көрсетіңіз, мысалы 2026-04-01.
 compliance-policy-invalid-date = «{ $value }» деген күн жоқ. Күн мен айды тексеріңіз.
 compliance-policy-no-files = саясат файлдары жіберілмеген. Алдымен осында kk.md және (немесе) ru.md файлдарын құжат ретінде жіберіңіз.
-compliance-policy-version-exists = { $version } күнгі редакция саясат қалтасында бұрыннан бар.
+compliance-policy-version-exists = { $version } күнгі редакция саясат папкасында бұрыннан бар.
 compliance-policy-no-text = файлда ({ $language }) саясат мәтіні қалмады: тек сайттың қызметтік жолдары бар.

@@ -3,13 +3,13 @@ outbox-parked =
     ⚠️ <b>№ { $number } өтініш бойынша хабар бұл чатқа жеткізілмеді</b>
     Не: { $what }
     Себебі (Telegram жауабы): { $reason }
-    Әрекет саны: { $attempts }; бот оны енді жібермейді.
+    Талпыныстар саны: { $attempts }; бот оны енді жібермейді.
     Өтініштің толық мәтіні: /claim { $number }
 outbox-parked-general =
     ⚠️ <b>Операторларға арналған хабар бұл чатқа жеткізілмеді</b>
     Не: { $what }
     Себебі (Telegram жауабы): { $reason }
-    Әрекет саны: { $attempts }; бот оны енді жібермейді.
+    Талпыныстар саны: { $attempts }; бот оны енді жібермейді.
 outbox-what-card = өтініш карточкасы
 outbox-what-attachment = өтініш берушінің тіркемесі
 outbox-what-message = «{ $preview }» хабары

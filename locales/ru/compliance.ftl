@@ -14,5 +14,5 @@ compliance-policy-empty = файл { $file } пустой.
 compliance-policy-not-a-date = «{ $value }» — не дата. Укажите дату вступления в силу в виде ГГГГ-ММ-ДД, например 2026-04-01.
 compliance-policy-invalid-date = даты «{ $value }» не существует. Проверьте день и месяц.
 compliance-policy-no-files = файлы политики не присланы. Сначала пришлите сюда kk.md и (или) ru.md документами.
-compliance-policy-version-exists = редакция с датой { $version } уже есть в папке политики.
+compliance-policy-version-exists = редакция от { $version } уже есть в папке политики.
 compliance-policy-no-text = в файле ({ $language }) не осталось текста политики: только служебные строки сайта.

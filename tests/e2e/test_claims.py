@@ -187,7 +187,7 @@ async def test_reminders_and_overdue_alerts_once_across_restart(h: Harness) -> N
     h.clock.advance(timedelta(days=2))  # 31.03: 1 day left
     await run_once(h)
     reminders = [t for t in admin_texts(h) if "⏰" in t]
-    assert len(reminders) == 3 and "осталось дней: 1" in reminders[-1]
+    assert len(reminders) == 3 and "остался 1 день" in reminders[-1]
     h.clock.advance(timedelta(days=1))  # 01.04: due today, no alert
     await run_once(h)
     assert not any("просрочено" in t for t in admin_texts(h))
