@@ -1,7 +1,8 @@
 # Compliance texts (issue 14): the appeal after a refusal, operator-facing errors and labels.
 
 # After a refused request: where to appeal. The body's name stays in the nominative in brackets,
-# so any AUTHORISED_BODY_RU fits. Law 94-V, Art. 27-1: the authorised body for personal data.
+# so any AUTHORISED_BODY_RU fits. Law 94-V, Art. 27-1: the authorised body's
+# competence (as its order https://adilet.zan.kz/eng/docs/V2000021498 cites it).
 compliance-refusal-appeal = Если вы не согласны с решением, вы можете подать новое обращение (/claim) или обжаловать решение в уполномоченном органе по защите персональных данных ({ $body }) либо в суде.
 
 # Who did something, in operators' lists (audit actors 'system' and 'operator:<id>').

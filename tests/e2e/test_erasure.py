@@ -336,7 +336,7 @@ async def test_a_kazakh_speaking_customer_is_told_in_kazakh(h: Harness) -> None:
     await h.press(OPERATOR, "Да, уничтожить", chat_id=ADMIN_CHAT_ID)
     await deliver(h)
     told = h.last_text(user)
-    assert "Дербес деректеріңіз жойылды" in told and "Мазмұнсыз сақталғандар" in told and "№ 2026-0001" in told
+    assert "Дербес деректеріңіз сұрауыңыз бойынша жойылды" in told and "Мазмұнсыз сақталғандар" in told and "№ 2026-0001" in told
 
 
 async def test_the_card_buttons_ask_before_they_act(h: Harness) -> None:
