@@ -84,10 +84,20 @@ def check_text(text: str | None) -> str | None:
 # --------------------------------------------------------------------------- cards
 
 
-def _days_args(claim: Claim, now: datetime, settings: Settings) -> dict[str, Any]:
+def left_words(t: Translate, left: int) -> str:
+    """Days to the due date as the texts say them: "3 days left", "due today", "overdue by 4 days"
+    (a text never shows a negative number of days left)."""
+    if left > 0:
+        return t("claim-left-days", left=left)
+    if left == 0:
+        return t("claim-left-today")
+    return t("claim-left-overdue", overdue=-left)
+
+
+def _days_args(t: Translate, claim: Claim, now: datetime, settings: Settings) -> dict[str, Any]:
     return {
         "due": local_date(claim.due_date),
-        "left": days_left(date.fromisoformat(claim.due_date), now, settings.tz),
+        "left": left_words(t, days_left(date.fromisoformat(claim.due_date), now, settings.tz)),
         "days": claim.days,
         "kind": claim.days_kind,
     }
@@ -139,7 +149,7 @@ def card_header(
         registered=local_time(registered, settings.tz),
         tz=utc_offset_label(settings.tz, registered),
         attachments=attachments,
-        **_days_args(claim, now, settings),
+        **_days_args(t, claim, now, settings),
     )
 
 
@@ -262,7 +272,7 @@ async def emit_alerts(
             new = [d for d in passed if await store.add_alert(tx, claim.id, "reminder", str(d), now)]
             if nearest in new:
                 text = t("op-reminder", number=claim.number, type=t(f"claim-type-{claim.type}"),
-                         due=local_date(claim.due_date), left=left)
+                         due=local_date(claim.due_date), left=left_words(t, left))
                 await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
                                      payload={"text": text, "role": "bot"}, now=now)
                 emitted += 1

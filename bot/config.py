@@ -126,37 +126,43 @@ class Settings(BaseSettings):
     operator_name_ru: str = "ТОО «Пример Сервис»"
     # A legal entity has a BIN (БСН / БИН); an individual entrepreneur acts under their own IIN
     # (ЖСН / ИИН), a BIN being formed only for joint entrepreneurship: Law No. 223-III of 12 January
-    # 2007 "On national registers of identification numbers", Art. 1(1)(1-1).
+    # 2007 "On national registers of identification numbers", Art. 1(1)(1-1) (unverified).
     operator_id_kind: Literal["bin", "iin"] = "bin"
 
-    # What the consent covers (Law 94-V, Art. 8): shown in the consent notice in each language.
+    # What the consent covers (Law 94-V, Art. 8(4): the operator's name and BIN/IIN, the data, the
+    # purposes, the term...; https://adilet.zan.kz/rus/docs/Z1300000094, as quoted by zakonpravo.kz):
+    # shown in the consent notice in each language.
     # Lists are separated by ";" (or by "," when there is no ";").
     consent_data_kk: str = "аты-жөні, телефон нөмірі, электрондық пошта, Telegram идентификаторы, тіл"
     consent_data_ru: str = "имя, номер телефона, электронная почта, идентификатор Telegram, язык"
-    # Processing the law itself requires needs no consent (Law 94-V, Art. 9), so it is no purpose here.
+    # Processing the law itself requires needs no consent (Law 94-V, Art. 9 (unverified)), so it is no purpose here.
     consent_purposes_kk: str = "өтініштеріңіз бен шағымдарыңызға жауап беру; қызмет көрсету; жарнама жіберу (тек сіз қоссаңыз)"
     consent_purposes_ru: str = "ответы на ваши обращения и претензии; оказание услуг; рассылка рекламы (только если вы её включите)"
-    # Consent can be withdrawn at any time (Law 94-V, Art. 8): the term must not promise more.
+    # Consent can be withdrawn (Law 94-V, Art. 8(1); Art. 8(2): not where a law or an unfulfilled
+    # obligation stands in the way): the term must not promise more.
     consent_term_kk: str = "өңдеу мақсаттарына жеткенге дейін немесе келісімді кері қайтарып алғанға дейін (қайсысы бұрын болса)"
     consent_term_ru: str = "до достижения целей обработки или до отзыва согласия, если вы отзовёте его раньше"
     consent_third_parties: bool = False
     consent_cross_border: bool = False
-    # Who receives the data and in which countries, when the flags above are on (Art. 8, 16).
+    # Who receives the data and in which countries, when the flags above are on (Art. 8(4); Art. 16,
+    # cross-border transfer (unverified)).
     consent_recipients_kk: str = ""
     consent_recipients_ru: str = ""
     consent_countries_kk: str = ""
     consent_countries_ru: str = ""
-    # The authorised body for personal data (Law 94-V, Art. 1(7), 27-1): named in refusals.
+    # The authorised body for personal data (Law 94-V, Art. 27-1: its competence, cited so by its own
+    # order https://adilet.zan.kz/eng/docs/V2000021498; the definition in Art. 1 (subparagraph
+    # unverified)): named in refusals.
     authorised_body_kk: str = "Қазақстан Республикасының Жасанды интеллект және цифрлық даму министрлігі"
     authorised_body_ru: str = "Министерство искусственного интеллекта и цифрового развития Республики Казахстан"
 
     # --- claims and data-subject requests (see README, "Claims") ---
     claim_response_days: int = Field(30, ge=1, le=366)
     claim_days_kind: Literal["calendar", "working"] = "calendar"
-    # Law 94-V Art. 24(1)(1) with Art. 25(2)(6): what is held → 3 working days.
+    # Law 94-V Art. 24(1)(1) with Art. 25(2)(6): what is held → 3 working days (unverified).
     access_request_days: int = Field(3, ge=1, le=366)
     access_request_days_kind: Literal["calendar", "working"] = "working"
-    # Art. 25(2)(8): change/add, block, destroy → 1 working day.
+    # Art. 25(2)(8): change/add, block, destroy → 1 working day (unverified).
     change_request_days: int = Field(1, ge=1, le=366)
     change_request_days_kind: Literal["calendar", "working"] = "working"
     block_request_days: int = Field(1, ge=1, le=366)
@@ -196,7 +202,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _transfer_lists(self) -> Settings:
-        # Art. 8: a consent that covers a transfer names who gets the data, and where.
+        # Art. 8(4): a consent that covers a transfer names who gets the data, and where.
         missing = []
         if self.consent_third_parties:
             missing += [n for n in ("consent_recipients_kk", "consent_recipients_ru") if not getattr(self, n).strip()]
@@ -219,10 +225,13 @@ class Settings(BaseSettings):
     http_listen: str | None = None
     log_format: Literal["text", "json"] = "text"
     # --- erasure and retention (README, "Erasure, blocking and retention") ---------------
-    # Law 94-V Art. 5, 12(1): data are kept no longer than their purpose needs. A closed claim's
+    # Law 94-V Art. 12(2), second paragraph: the storage period ends when the purposes of collection
+    # and processing are reached (https://adilet.zan.kz/rus/docs/Z1300000094, as quoted by kplaw.kz,
+    # "Kazakhstan - Localization of personal data"). A closed claim's
     # content is evidence of how the request was handled for as long as the person can go to
     # court over it: the general limitation period of three years (Civil Code of the Republic
-    # of Kazakhstan, General Part, Art. 178), counted here from the claim's closing.
+    # of Kazakhstan, General Part, Art. 178(1): "Общий срок исковой давности устанавливается в три
+    # года", https://adilet.zan.kz/rus/docs/K940001000_), counted here from the claim's closing.
     claim_retention_days: int = Field(1095, ge=1)
     # Delivered messages for the operators: kept a few days to look into delivery problems; the
     # claim itself holds the content as long as it is needed.

@@ -1,7 +1,8 @@
 """Consent rules: the notice a user is shown, their current status, and the exportable record.
 
-Law 94-V Art. 8 expects a consent to name the operator, the data, the purposes, the term, any
-transfer to third parties or abroad, and how to withdraw it. The notice is rendered from the
+Law 94-V Art. 8(4) lists what a consent contains: the operator (name, BIN or IIN), the data, the
+purposes, the term, ... (https://adilet.zan.kz/rus/docs/Z1300000094, as quoted by zakonpravo.kz);
+the notice also says whether data go to third parties or abroad and how to withdraw consent. The notice is rendered from the
 locale files and settings, and its exact text is hashed into every consent record.
 """
 

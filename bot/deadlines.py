@@ -2,9 +2,12 @@
 
 Plain Python, no aiogram. Working days follow Kazakhstan's calendar: Saturdays and Sundays off,
 public holidays (Law No. 267-II of 13 December 2001 "On holidays in the Republic of
-Kazakhstan", Art. 5: a holiday that falls on a day off moves the day off to the next working day;
-Labour Code Art. 84(5): religious holidays — Orthodox Christmas, the first day of Kurban Ait — do
-not move), and the days the Government moves by decree (Labour Code Art. 85(3)). Holidays come
+Kazakhstan", Art. 5: holidays are days off, and a holiday that falls on a day off makes the next
+working day a day off; Labour Code Art. 84(5): the religious holidays — Orthodox Christmas, the
+first day of Kurban Ait — are days off and do not move), and the days the Government moves by
+decree (Labour Code Art. 85(3)). Sources: https://adilet.zan.kz/rus/docs/Z010000267_ (the law),
+https://adilet.zan.kz/rus/docs/K1500000414 (the Labour Code); the article numbers as quoted by
+yk-news.kz/node/10882 (Art. 5), inbusiness.kz (Art. 84(5)) and nur.kz/1709587 (Art. 85(3)). Holidays come
 from the maintained `holidays` package (vacanza/holidays, which cites the law on adilet.zan.kz);
 decree moves it does not know yet come from an overrides file (bot/kz_calendar_overrides.txt,
 and optionally the operator's own file named by HOLIDAYS_OVERRIDE_FILE). The format, shown with
@@ -13,7 +16,8 @@ a HYPOTHETICAL decree (these dates are made up: copy the real dates from the yea
     +2099-05-08 rest     # a weekday made a day off by decree
     -2099-05-16 work     # a Saturday made a working day in exchange
 
-Counting (Civil Code of Kazakhstan, Art. 173-174): a term in days starts on the day after the
+Counting (Civil Code of Kazakhstan, chapter 6 "Calculation of terms", Art. 173-174 (article
+numbers unverified), https://adilet.zan.kz/rus/docs/K940001000_): a term in days starts on the day after the
 registration date, in TIMEZONE. "N calendar days" ends on registration date + N. "N working days"
 ends on the N-th working day after the registration date.
 """

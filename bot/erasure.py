@@ -5,11 +5,13 @@ operator's id and name when an operator acts) and the notices — for the custom
 operators, through the outbox — commit together or not at all. Nothing of aiogram here.
 
 Law 94-V "On Personal Data and Their Protection":
-- Art. 25(2)(8): on the subject's request the operator blocks or destroys their data; requests
+- Art. 25(2)(8) (unverified): on the subject's request the operator blocks or destroys their data; requests
   are registered as claims ('block', 'destroy') and an operator carries them out here.
-- Art. 8(4-5) (withdrawal of consent): processing based on consent stops; data whose storage
-  another law requires (claims and the evidence that they were handled) stay until that term
-  ends (bot/retention.py).
+- Art. 8(1) (consent is given and withdrawn) and 8(2) (it cannot be withdrawn where a law or an
+  unfulfilled obligation stands in the way): processing based on consent stops; data whose
+  storage another law requires (claims and the evidence that they were handled) stay until that
+  term ends (bot/retention.py). Source: https://adilet.zan.kz/rus/docs/Z1300000094, as quoted by
+  zakonpravo.kz ("Article 8. Procedure for giving (revoking) consent").
 What is kept after destruction, and why, is listed in README ("Erasure, blocking and retention").
 """
 

@@ -1,12 +1,13 @@
 """Retention: personal content is kept only as long as it is needed, then redacted or purged.
 
-Law 94-V Art. 5 and Art. 12(1): personal data are stored no longer than their purposes need;
-when the purpose is reached they are destroyed. What each purpose needs (settings in
+Law 94-V Art. 12(2), second paragraph: the storage period is set by the date the purposes of
+collection and processing are reached (https://adilet.zan.kz/rus/docs/Z1300000094, as quoted by
+kplaw.kz); then the data are destroyed. What each purpose needs (settings in
 bot/config.py, reasoning in README, "Erasure, blocking and retention"):
 
 - a closed claim's content (texts, attachments, replies): CLAIM_RETENTION_DAYS after closing,
   by default 3 years, the general limitation period (Civil Code of the Republic of Kazakhstan,
-  General Part, Art. 178): the time within which the person may take the handling of the claim
+  General Part, Art. 178(1), https://adilet.zan.kz/rus/docs/K940001000_): the time within which the person may take the handling of the claim
   to court and the operator must be able to show what was asked and answered. The evidence
   without content (number, type, dates, status, who handled it) stays.
 - messages for the operators, once delivered: OUTBOX_RETENTION_DAYS (a few days, to look into a

@@ -41,7 +41,7 @@ class User:
     @property
     def blocked(self) -> bool:
         """Processing blocked on the person's request: no corrections, advertising or general
-        broadcasts until an operator unblocks (Law 94-V Art. 25(2)(8))."""
+        broadcasts until an operator unblocks (Law 94-V Art. 25(2)(8), unverified)."""
         return self.blocked_at is not None
 
     @property

@@ -65,7 +65,7 @@ def mydata_view(
     builder.button(text=i18n.get("mydata-edit-name-button"), callback_data=MyDataCb(action=MyDataAction.NAME))
     builder.button(text=i18n.get("mydata-edit-phone-button"), callback_data=MyDataCb(action=MyDataAction.PHONE))
     builder.button(text=i18n.get("mydata-edit-email-button"), callback_data=MyDataCb(action=MyDataAction.EMAIL))
-    # --- claims: the four data-subject requests (Law 94-V Art. 24-25) ---
+    # --- claims: the four data-subject requests (Law 94-V Art. 24-25, unverified) ---
     for request_type in ("access", "change", "block", "destroy"):
         builder.button(text=i18n.get(f"claim-type-button-{request_type}"), callback_data=ClaimTypeCb(type=request_type))
     builder.adjust(1, 3, 1, 1, 1, 1)

@@ -102,7 +102,7 @@ def line(scheduler: Scheduler, settings: Settings, claim: Claim, now: datetime) 
     today = now.astimezone(settings.tz).date()
     return t("op-claims-line", number=claim.number, type=t(f"claim-type-{claim.type}"),
              status=t(f"claim-status-{domain.display_status(claim, today)}"), due=local_date(claim.due_date),
-             left=(date.fromisoformat(claim.due_date) - today).days)
+             left=domain.left_words(t, (date.fromisoformat(claim.due_date) - today).days))
 
 
 def chunks(lines: list[str], limit: int = 3900) -> list[str]:
@@ -131,7 +131,7 @@ async def history_text(db: Database, scheduler: Scheduler, settings: Settings, c
     lines = [t("op-history-title", number=claim.number, type=t(f"claim-type-{claim.type}"),
                status=t(f"claim-status-{domain.display_status(claim, today)}"), user_id=str(claim.user_id),
                language=t(f"lang-name-{claim.language}"), registered=local_time(claim.registered_at, tz),
-               due=local_date(claim.due_date), left=(date.fromisoformat(claim.due_date) - today).days), ""]
+               due=local_date(claim.due_date), left=domain.left_words(t, (date.fromisoformat(claim.due_date) - today).days)), ""]
     lines.append(f"<blockquote>{_short(claim.text)}</blockquote>")
     replies = await store.replies(db, claim.id)
     roles = await store.reply_roles(db, claim.id)
@@ -345,7 +345,8 @@ async def _after_transition(
         if kind == "answered":
             problem = await notify_user(bot, db, scheduler, claim, "claim-closed-user")
         elif kind == "other":
-            problem = await notify_user(bot, db, scheduler, claim, "desk-user-closed-other", reason=esc(claim.close_reason or ""))
+            problem = await notify_user(bot, db, scheduler, claim, "desk-user-closed-other", with_appeal=True,
+                                        reason=esc(claim.close_reason or ""))
         else:
             problem = await notify_user(bot, db, scheduler, claim, f"desk-user-closed-{kind}")
         await say(target, db, claim, t("desk-closed", number=claim.number, operator=name, why=t(f"desk-close-kind-{kind}")))

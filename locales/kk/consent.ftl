@@ -31,22 +31,22 @@ consent-withdraw-yes-button = Иә, кері қайтарып аламын
 consent-withdraw-no-button = Жоқ, қалсын
 consent-withdraw-kept = Жақсы, келісім күшінде қалады.
 consent-withdrawn-receipt =
-    Келісім кері қайтарылды: № { $id } жазба, { $time } ({ $tz }).
+    Келісім кері қайтарып алынды: № { $id } жазба, { $time } ({ $tz }).
     Сіз көрсеткен байланыс деректері жойылды, жарнама өшірілді. Келісімді қайта беру үшін /consent командасын пайдаланыңыз.
 consent-already-given = Осы редакцияға келісім бұрын тіркелген (№ { $id } жазба).
 consent-not-active = Қазір келісім күшінде емес, кері қайтаратын ештеңе жоқ.
 consent-status-none = <b>Келісім:</b> сіз әлі шешім қабылдаған жоқсыз.
-consent-status-given = <b>Келісім:</b> саясаттың { $version } редакциясына { $time } берілді.
+consent-status-given = <b>Келісім:</b> саясаттың { $version } редакциясына берілді ({ $time }).
 consent-status-outdated =
-    <b>Келісім:</b> { $version } редакциясына берілген, бірақ { $current } бастап саясаттың жаңа редакциясы күшінде.
+    <b>Келісім:</b> { $version } редакциясына берілген, бірақ { $current } күнінен бастап саясаттың жаңа редакциясы күшінде.
     Онымен танысып, келіссеңіз, келісімді қайта беруіңізді сұраймыз.
-consent-status-declined = <b>Келісім:</b> берілмеген (сіз { $time } бас тарттыңыз).
-consent-status-withdrawn = <b>Келісім:</b> { $time } кері қайтарылды.
+consent-status-declined = <b>Келісім:</b> берілмеген (бас тарту уақыты: { $time }).
+consent-status-withdrawn = <b>Келісім:</b> кері қайтарылды ({ $time }).
 consent-history-title = Тарих: { $count } жазба
 consent-history-line = № { $id } · { $time } · { $decision } · { $version } ред.
 consent-decision-given = берілді
 consent-decision-declined = бас тартылды
-consent-decision-withdrawn = кері қайтарылды
+consent-decision-withdrawn = кері қайтарып алынды
 consent-withdraw-button = Келісімді кері қайтарып алу
 consent-give-button = Келісім беру
 consent-review-button = Жаңа редакциямен танысу

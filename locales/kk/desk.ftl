@@ -15,8 +15,10 @@ desk-help =
     /stats — статистика
     /broadcast — тарату (хабарламаға жауап ретінде; all, policy, incident, ads)
     /broadcasts — соңғы таратулар
-    /publish_policy ЖЖЖЖ-АА-КК — жүктелген саясат нұсқасын жариялау
-    /policy_versions — саясат нұсқалары
+    /destroy, /block, /unblock 2026-0007 — деректерді жою немесе бұғаттау туралы сұрауды орындау, бұғаттауды алу
+    /publish_policy ЖЖЖЖ-АА-КК — жүктелген саясат редакциясын жариялау
+    /withdraw_policy ЖЖЖЖ-АА-КК — тағайындалған редакцияны кері қайтарып алу
+    /policy_versions — саясат редакциялары
 
     <b>Өтініш берушіге қалай жауап беруге болады</b>
     Өтініштің карточкасына, мәтініне, тіркемесіне немесе толықтыруына жауап беріңіз (немесе өтініш тақырыбында жазыңыз). Ештеңе бірден жіберілмейді: бот батырмаларды көрсетеді.
@@ -29,7 +31,7 @@ desk-card-state-new = Жаңа, ешкім алған жоқ
 desk-card-state-taken = 🙋 Қарауда: { $operator }
 desk-card-state-answered = ✅ Түпкілікті жауап берілді: { $time } ({ $operator })
 desk-card-state-overdue = ❗ Жауап беру мерзімі өтті, түпкілікті жауап жоқ
-desk-card-state-closed = 🔒 Жабылды: { $time } ({ $operator }): { $why }
+desk-card-state-closed = 🔒 Жабылды, { $time } ({ $operator }): { $why }
 
 desk-close-kind-answered = түпкілікті жауаптан кейін
 desk-close-kind-refused = дәлелді бас тарту
@@ -92,4 +94,5 @@ desk-user-closed-withdrawn = № { $number } өтініш жабылды, себ
 desk-user-closed-other =
     № { $number } өтініш мәні бойынша жауапсыз жабылды.
     Себебі: { $reason }
-    Келіспесеңіз, жаңа өтініш беріңіз (/claim) немесе уәкілетті органға жүгініңіз.
+
+    { $appeal }

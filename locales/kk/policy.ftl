@@ -14,5 +14,5 @@ policy-next-page-button = Әрі қарай ▶️
 policy-prev-section-button = ⏮ Алдыңғы бөлім
 policy-next-section-button = Келесі бөлім ⏭
 policy-file-caption = { $operator } құпиялылық саясаты, { $date } редакциясы.
-policy-scheduled-note = <i>Бұл редакция { $date } бастап күшіне енеді. Оған дейін { $current } күнгі редакция қолданылады.</i>
+policy-scheduled-note = <i>Бұл редакция { $date } күнінен бастап күшіне енеді. Оған дейін { $current } күнгі редакция қолданылады.</i>
 policy-consent-fallback-note = <i>Саясат қазақ тілінде жоқ: «Саясатты оқу» батырмасы оның орыс тіліндегі мәтінін ашады.</i>

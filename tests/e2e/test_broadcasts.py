@@ -406,7 +406,7 @@ async def test_advertising_is_not_resent_after_a_crash(make_harness, tmp_path: P
     uncertain = [u for u, s in states.items() if s == "uncertain"]
     assert uncertain and set(states.values()) == {"sent", "uncertain"}
     assert [u for u, n in received.items() if n == 0 and states[u] != "uncertain"] == []
-    assert f"Возможно доставлено (отправка прервана перезапуском): {len(uncertain)}" in harness.last_text(ADMIN_CHAT_ID)
+    assert f"Возможно, доставлено (отправка прервана сбоем или перезапуском): {len(uncertain)}" in harness.last_text(ADMIN_CHAT_ID)
 
 
 async def test_retry_button_sends_again_only_to_the_failed_recipients(make_harness) -> None:  # type: ignore[no-untyped-def]

@@ -112,6 +112,8 @@ async def test_close_needs_an_answer_or_a_reason_the_customer_receives(h: Harnes
     await h.send(OPERATOR, "/close 2026-0001 Заявитель <сообщил> по телефону, что вопрос решён", chat_id=ADMIN_CHAT_ID)
     told = seen_by(h, user)[-1]
     assert "закрыто без ответа по существу" in told and "Заявитель <сообщил> по телефону" in told
+    # Where to appeal, as in a refusal: the authorised body by name, and the court.
+    assert "Министерство искусственного интеллекта и цифрового развития" in told and "либо в суде" in told
     assert "🔒" in (card(h).text or "") and card(h).button("Открыть")
     with pytest.raises(AssertionError):
         card(h).button("Закрыть")  # only possible actions are offered

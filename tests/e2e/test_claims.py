@@ -187,7 +187,7 @@ async def test_reminders_and_overdue_alerts_once_across_restart(h: Harness) -> N
     h.clock.advance(timedelta(days=2))  # 31.03: 1 day left
     await run_once(h)
     reminders = [t for t in admin_texts(h) if "⏰" in t]
-    assert len(reminders) == 3 and "осталось дней: 1" in reminders[-1]
+    assert len(reminders) == 3 and "остался 1 день" in reminders[-1]
     h.clock.advance(timedelta(days=1))  # 01.04: due today, no alert
     await run_once(h)
     assert not any("просрочено" in t for t in admin_texts(h))
@@ -201,6 +201,9 @@ async def test_reminders_and_overdue_alerts_once_across_restart(h: Harness) -> N
     assert sum("просрочено" in t for t in admin_texts(h)) == 2
     overdue = (await h.send(777, "/overdue", chat_id=ADMIN_CHAT_ID))[-1].text or ""
     assert "2026-0001" in overdue
+    # Days past the due date are said in words, never as a negative number of days left.
+    assert "просрочено на 2 дня" in [t for t in admin_texts(h) if "просрочено" in t][-1]
+    assert "срок истёк 2 дня назад" in overdue and "-2" not in overdue.replace("2026-0001", "")
     # Once answered (a final answer), the alerts stop.
     await answer(h, "Ответ")
     h.clock.advance(timedelta(days=1))

@@ -118,7 +118,7 @@ async def test_destroy_from_the_admin_chat_erases_the_person_everywhere_and_keep
     [confirm] = await h.send(OPERATOR, "/destroy 2026-0002", chat_id=ADMIN_CHAT_ID)
     assert "Уничтожить все персональные данные" in (confirm.text or "") and "4001" in (confirm.text or "")
     await h.press(OPERATOR, "Да, уничтожить", chat_id=ADMIN_CHAT_ID)
-    assert "Данные по заявлению № 2026-0002 уничтожены (Оператор)" in h.last_text(ADMIN_CHAT_ID)
+    assert "Данные по обращению № 2026-0002 уничтожены (Оператор)" in h.last_text(ADMIN_CHAT_ID)
     await deliver(h)
 
     told = h.last_text(user)
@@ -156,7 +156,7 @@ async def test_destroy_from_the_admin_chat_erases_the_person_everywhere_and_keep
     # Carrying it out twice changes nothing.
     await h.send(OPERATOR, "/destroy 2026-0002", chat_id=ADMIN_CHAT_ID)
     await h.press(OPERATOR, "Да, уничтожить", chat_id=ADMIN_CHAT_ID)
-    assert "Уже исполнено" in h.last_text(ADMIN_CHAT_ID)
+    assert "уже исполнено ранее" in h.last_text(ADMIN_CHAT_ID)
 
 
 async def test_destroy_needs_a_destroy_request_and_a_confirmation(h: Harness) -> None:
@@ -166,7 +166,7 @@ async def test_destroy_needs_a_destroy_request_and_a_confirmation(h: Harness) ->
     [refused] = await h.send(OPERATOR, "/destroy", chat_id=ADMIN_CHAT_ID, reply_to_message_id=card(h, "2026-0001"))
     assert "другого вида" in (refused.text or "")
     [usage] = await h.send(OPERATOR, "/destroy", chat_id=ADMIN_CHAT_ID)
-    assert "Укажите номер заявления" in (usage.text or "")
+    assert "Укажите номер обращения" in (usage.text or "")
 
     await file_request(h, user, "Уничтожить данные", DESTROY_TEXT)
     await h.send(OPERATOR, "/destroy", chat_id=ADMIN_CHAT_ID, reply_to_message_id=card(h, "2026-0002"))
@@ -192,7 +192,7 @@ async def test_block_stops_ads_broadcasts_and_corrections_until_unblocked(h: Har
     # Corrections are refused with the reason.
     await h.send(user, "/mydata")
     await h.press(user, "E-mail")
-    assert "заблокирована по вашему заявлению" in h.server.answered_callbacks[-1]["text"]
+    assert "заблокирована по вашему запросу" in h.server.answered_callbacks[-1]["text"]
     # Advertising cannot be turned on.
     await h.send(user, "/ads")
     await h.press(user, "Получать рекламу")
@@ -336,7 +336,7 @@ async def test_a_kazakh_speaking_customer_is_told_in_kazakh(h: Harness) -> None:
     await h.press(OPERATOR, "Да, уничтожить", chat_id=ADMIN_CHAT_ID)
     await deliver(h)
     told = h.last_text(user)
-    assert "Дербес деректеріңіз жойылды" in told and "Мазмұнсыз сақталғандар" in told and "№ 2026-0001" in told
+    assert "Дербес деректеріңіз сұрауыңыз бойынша жойылды" in told and "Мазмұнсыз сақталғандар" in told and "№ 2026-0001" in told
 
 
 async def test_the_card_buttons_ask_before_they_act(h: Harness) -> None:

@@ -17,7 +17,7 @@ async def test_first_contact_in_russian(harness: Harness) -> None:
     texts = "\n".join(m.text or "" for m in replies)
     assert "Здравствуйте" in texts
     notice = replies[-1]
-    # Law 94-V Art. 8: operator, BIN, data, purposes, term, transfers, how to withdraw.
+    # Law 94-V Art. 8(4): operator, BIN, data, purposes, term; and transfers, how to withdraw.
     for expected in ("Пример Сервис", "БИН 000000000000", "Какие данные", "Цели", "Срок",
                      "Передача третьим лицам: нет", "Трансграничная передача (за рубеж): нет", "/consent", "01.01.2026"):
         assert expected in (notice.text or ""), expected

@@ -152,7 +152,7 @@ async def test_claims_per_day_cap_refuses_in_kazakh_until_the_day_has_passed(
             await h.press(user, "Жалғастыру")
             await h.press(user, "Растау")
         refused = (await h.send(user, "/claim"))[-1].text or ""
-        assert "шектеулі: 2" in refused and "03.03.2026 09:00:00 (UTC+05:00) бастап" in refused
+        assert "шектеулі: 2" in refused and "беруге болатын уақыт: 03.03.2026 09:00:00 (UTC+05:00)" in refused
         h.clock.advance(timedelta(hours=24))
         assert "шектеулі" not in ((await h.send(user, "/claim"))[-1].text or "")
 

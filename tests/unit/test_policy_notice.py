@@ -74,7 +74,7 @@ def test_notice_says_when_the_users_language_is_missing(core: BaseCore, settings
 def test_scheduled_notice_says_from_when_and_offers_nothing_to_accept(core: BaseCore, settings: Settings) -> None:
     library = PolicyLibrary(versions=(OLD,), scheduled=(NEW,))
     text = policy_notice(core, settings, library, NEW, "kk")
-    assert "01.03.2026 бастап күшіне енеді" in text and "жаңартылады" in text
+    assert "01.03.2026 күнінен бастап күшіне енеді" in text and "жаңартылады" in text
     buttons = [b.text for row in policy_notice_keyboard(core, library, NEW, "kk").inline_keyboard for b in row]
     assert not any("қабылдау" in b for b in buttons)
     in_force = policy_notice_keyboard(core, PolicyLibrary(versions=(OLD, NEW)), NEW, "kk")
