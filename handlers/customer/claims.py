@@ -73,14 +73,6 @@ def term_text(i18n: I18nContext, days: int, kind: str) -> str:
     return i18n.get("claim-days-term", days=days, kind=kind)
 
 
-def left_text(i18n: I18nContext, left: int) -> str:
-    if left > 0:
-        return i18n.get("claim-left-days", left=left)
-    if left == 0:
-        return i18n.get("claim-left-today")
-    return i18n.get("claim-left-overdue", overdue=-left)
-
-
 def cap_text(i18n: I18nContext, settings: Settings, cap: service.CapReached) -> str:
     """The polite refusal of a cap, with when the next one is possible where that is known."""
     if cap.until is None:
@@ -92,7 +84,7 @@ def cap_text(i18n: I18nContext, settings: Settings, cap: service.CapReached) -> 
 def status_args(i18n: I18nContext, settings: Settings, claim: Claim, now: datetime) -> dict[str, str]:
     today = now.astimezone(settings.tz).date()
     due = date.fromisoformat(claim.due_date)
-    left = "" if claim.status == "closed" else ", " + left_text(i18n, days_left(due, now, settings.tz))
+    left = "" if claim.status == "closed" else ", " + domain.left_words(i18n.get, days_left(due, now, settings.tz))
     return {"number": claim.number, "type": i18n.get(f"claim-type-{claim.type}"),
             "status": i18n.get(f"claim-status-{domain.display_status(claim, today)}"), "due": local_date(due), "left": left}
 
