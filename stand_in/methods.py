@@ -240,77 +240,6 @@ class BotApiMethods:
             reply_markup=markup, **fields,
         )  # fmt: skip
 
-    def _store(
-        self,
-        chat: _Chat,
-        *,
-        sender: dict[str, Any],
-        from_bot: bool,
-        content: dict[str, Any],
-        thread: int | None,
-        reply: StoredMessage | None,
-        reply_markup: dict[str, Any] | None = None,
-        **fields: Any,
-    ) -> StoredMessage:
-        message_id = chat.next_message_id()
-        raw: dict[str, Any] = {
-            "message_id": message_id,
-            "from": dict(sender),
-            "date": int(time.time()),
-            "chat": dict(chat.info),
-        }
-        if thread is not None:
-            raw["message_thread_id"] = thread
-            if chat.is_forum:
-                raw["is_topic_message"] = True
-        if reply is not None:
-            quoted = copy.deepcopy(reply.raw)
-            quoted.pop("reply_to_message", None)  # Telegram nests only one level
-            raw["reply_to_message"] = quoted
-        raw.update(copy.deepcopy(content))
-        inline = self._inline(reply_markup)
-        if inline is not None:
-            raw["reply_markup"] = inline  # Message JSON carries inline keyboards only
-        msg = StoredMessage(
-            message_id=message_id,
-            chat_id=chat.id,
-            from_bot=from_bot,
-            sender_id=sender["id"],
-            message_thread_id=thread,
-            reply_to_message_id=reply.message_id if reply else None,
-            reply_markup=reply_markup,
-            raw=raw,
-            **fields,
-        )
-        if self.keep_history or not (from_bot and chat.is_private):
-            chat.messages[message_id] = msg
-        return msg
-
-    @staticmethod
-    def _inline(markup: dict[str, Any] | None) -> dict[str, Any] | None:
-        return markup if markup is not None and "inline_keyboard" in markup else None
-
-    def _register_file(self, kind: str, data: bytes, file_name: str | None) -> _File:
-        n = next(self._file_ids)
-        prefix = {"document": "BQACAgIAAxk", "photo": "AgACAgIAAxk", "sticker": "CAACAgIAAxk"}[kind]
-        folder = {"document": "documents", "photo": "photos", "sticker": "stickers"}[kind]
-        suffix = ""
-        if file_name and "." in file_name:
-            suffix = "." + file_name.rsplit(".", 1)[1]
-        elif kind == "photo":
-            suffix = ".jpg"
-        rec = _File(
-            file_id=f"{prefix}{n:012d}",
-            file_unique_id=f"AgAD{n:08d}",
-            kind=kind,
-            data=data,
-            file_name=file_name,
-            file_path=f"{folder}/file_{n}{suffix}",
-        )
-        self._files[rec.file_id] = rec
-        self._files_by_path[rec.file_path] = rec
-        return rec
-
     def _input_file(self, p: dict[str, Any], key: str) -> _File:
         value = p.get(key)
         if value is None or value == "":
@@ -349,47 +278,6 @@ class BotApiMethods:
             msg.raw["reply_markup"] = markup
         msg.edited = True
         msg.raw["edit_date"] = int(time.time())
-
-    @staticmethod
-    def _member_json(status: str, user: dict[str, Any]) -> dict[str, Any]:
-        member: dict[str, Any] = {"status": status, "user": dict(user)}
-        if status == "kicked":
-            member["until_date"] = 0
-        return member
-
-    def _admin_json(self) -> dict[str, Any]:
-        rights = (
-            "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-            "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
-            "can_delete_stories", "can_pin_messages", "can_manage_topics",
-        )  # fmt: skip
-        member: dict[str, Any] = {"status": "administrator", "user": dict(self.bot_user)}
-        member.update(dict.fromkeys(rights, True))
-        member.update(
-            can_be_edited=False,
-            is_anonymous=False,
-            can_promote_members=False,
-            can_send_welcome_messages=False,
-        )
-        return member
-
-    def _bot_member_json(self, chat: _Chat) -> dict[str, Any]:
-        status = self._bot_status(chat)
-        rights = {k: v for k, v in self._bot_members.get(chat.id, {}).items() if k != "status"}
-        if status == "administrator":
-            return {**self._admin_json(), **rights}
-        if status == "restricted":
-            member = self._member_json("restricted", self.bot_user)
-            permissions = (
-                "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
-                "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
-                "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
-                "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
-            )  # fmt: skip
-            member.update({name: bool(rights.get(name, False)) for name in permissions})
-            member.update(is_member=True, until_date=0)
-            return member
-        return self._member_json(status, self.bot_user)
 
     # ------------------------------------------------------------ methods: sending
 
