@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.echo_bot import JOURNEY_LABELS
-from bot.stand_in import ApiCall, TelegramStandIn
+from stand_in import ApiCall, TelegramStandIn
 
 PROJECT = Path(__file__).resolve().parent.parent
 ADMIN_CHAT_ID = -1009000000001

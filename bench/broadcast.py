@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.__main__ import ADMIN_CHAT_ID, PROJECT, bot_env, rss_mb, stop_process
-from bot.stand_in import ApiCall, TelegramStandIn
+from stand_in import ApiCall, TelegramStandIn
 from storage.db import Database, to_iso
 
 FIRST_USER = 20_000_000

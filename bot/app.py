@@ -250,19 +250,18 @@ async def _start(settings: Settings) -> App:
     if report.failed:
         raise StartupCheckFailed(report)
     app = await create_app(settings)
-    # aiogram's Bot API types and our modules are a large heap (~200k objects) that lives as long
-    # as the process: a full pass of the cyclic garbage collector over it took ~150 ms here, a
-    # pause for every update in flight. Freeze it out of the collector's reach.
+    # aiogram's Bot API types and our modules are a large heap that lives as long as the process:
+    # a full pass of the cyclic garbage collector over it is a long pause for every update in
+    # flight. Freeze it out of the collector's reach.
     gc.collect()
     gc.freeze()
-    # Under load a thousand updates are in flight, each holding its models, tasks and frames for
-    # a few seconds; with the default thresholds (700, 10, 10) the collector ran every ~700 of
-    # those allocations and traversed the same live objects over and over: 15 % of the bot's CPU
-    # in the update benchmark. Every 10,000 allocations costs at most a few per cent more CPU at
-    # peak than every 50,000 (paired runs, ms per update at 10,000 / 50,000: 1.42 / 1.42,
-    # 1.27 / 1.29, 1.20 / 1.06, 1.16 / 1.10, the machine drifting meanwhile), but a pass over
-    # 50,000 young objects, most of them cycles to free, paused the loop for 70-120 ms, which set
-    # p99 at half of peak (38-42 ms; 8-15 ms with 10,000, whose passes take ~14 ms).
+    # Under load many updates are in flight, each holding its models, tasks and frames for a few
+    # seconds; with the default thresholds (700, 10, 10) the collector ran after every 700
+    # of those allocations and traversed the same live objects over and over, a large share of the
+    # bot's CPU. Rarer passes cost less CPU, but each pass over more young objects (most of them
+    # cycles to free) pauses the loop longer, and those pauses set the p99 latency: a first
+    # generation of 10,000 keeps the CPU cost close to the largest threshold tried while keeping
+    # the pauses short. The measurements are in bench/RESULTS.md ("Figures behind code comments").
     gc.set_threshold(10_000, 20, 100)
     return app
 

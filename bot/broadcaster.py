@@ -166,8 +166,8 @@ class Broadcaster:
         self._monotonic: Callable[[], float] = monotonic or getattr(clock, "monotonic", None) or time.monotonic
         self._sleep: Sleep = sleep or getattr(clock, "sleep", None) or asyncio.sleep
         self.limiter = limiter or RateLimiter(rate, clock=self._monotonic, sleep=self._sleep)
-        # Enough requests in flight to reach the rate over a real network (one per 16 msg/s: at
-        # 1000/s, 64 in flight cover answers taking up to ~60 ms); also the most recipients
+        # Enough requests in flight to reach the rate over a real network (one per 16 msg/s, at
+        # most 64: the rate holds while an answer takes up to 1/16 s); also the most recipients
         # that can be left in 'sending' by a crash.
         self.concurrency = concurrency or max(1, min(64, round(rate / 16)))
         self.page_size = page_size

@@ -1,6 +1,6 @@
 """`python -m bot demo`: the whole bot in a terminal, with no token and no network.
 
-Starts the stand-in Bot API server (bot/stand_in.py) on 127.0.0.1, the real bot against it by
+Starts the stand-in Bot API server (the stand_in package) on 127.0.0.1, the real bot against it by
 long polling, with a throwaway database and a throwaway copy of the policy folder (the sample
 policy, or --policy-dir / POLICY_DIR), and a chat in the terminal. You
 type as a customer; the bot's inline buttons are numbered and pressed by their number. Colon
@@ -31,7 +31,7 @@ from bot.app import App, create_app
 from bot.clock import OffsetClock
 from bot.config import SAMPLE_POLICY_DIR, Settings
 from bot.policy import PolicyError, load_policy_library
-from bot.stand_in import StoredMessage, TelegramStandIn
+from stand_in import StoredMessage, TelegramStandIn
 
 CUSTOMER_ID = 700001
 OPERATOR_ID = 700002

@@ -7,9 +7,9 @@ can't smuggle in code.
 The rows are the truth; the storage also remembers the rows of the most recently used keys
 (write-through, bounded). aiogram's FSM middleware reads the state of every update, and /start
 or a new flow clears a state that is usually clear already: with the cache the first is
-answered from memory and the second writes nothing, a third of the bot's SQLite statements per
-update (bench/RESULTS.md). Like the rest of the bot it assumes one bot process per database
-file; storage/fsm.py is the only code that writes these rows.
+answered from memory and the second writes nothing, a good part of the bot's SQLite
+statements per update (bench/RESULTS.md). Like the rest of the bot it assumes one bot process
+per database file; storage/fsm.py is the only code that writes these rows.
 """
 
 from __future__ import annotations

@@ -63,8 +63,8 @@ class UserLocaleManager(BaseManager):
 class TranslationCore(FluentRuntimeCore):
     """Fluent, with each message that takes no arguments formatted once per language.
 
-    Menus, button labels and prompts are most of what a bot formats (about ten per update in
-    the update benchmark, and the menu-button filters ask for their labels on every message);
+    Menus, button labels and prompts are most of what a bot formats (several per update, and
+    the menu-button filters ask for their labels on every message);
     without arguments a Fluent message always gives the same text.
     """
 

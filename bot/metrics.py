@@ -48,7 +48,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Handling an update takes ~1 ms of CPU; a slow one waits for Telegram or the database.
+# Handling an update itself needs little CPU (bench/RESULTS.md: CPU per update), so the finest
+# buckets hold the usual update; a slow one waits for Telegram or the database.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 # aiogram raises one class per Telegram answer code (aiogram/client/session/base.py check_response).
@@ -153,7 +154,7 @@ class UpdateMetrics(BaseMiddleware):
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
-        # prometheus-client's labels() takes a lock and builds a key on every call (~5 µs):
+        # prometheus-client's labels() takes a lock and builds a key on every call:
         # the labelled children are looked up once per update type and kept.
         self._children: dict[str, tuple[Any, Any, Any]] = {}
 

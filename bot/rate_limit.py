@@ -20,8 +20,8 @@ waiting caller failing at once.
 
 Spacing is kept on the schedule, not on when a sleeping caller happened to wake up: a caller who
 was already waiting when its turn came starts "at" its scheduled time (up to ``tolerance``
-late), so the event loop's wake-up delay (a fraction of a millisecond, which at 1000/s is a
-large part of the 1 ms spacing) does not add up and slow the whole broadcast down. A caller who
+late), so the event loop's wake-up delay (small, but at the highest rates a large part of the
+spacing between requests) does not add up and slow the whole broadcast down. A caller who
 arrives after its turn has passed (the sender was idle) gets no credit: idle time never turns
 into a burst. The window rule above is unaffected and still bounds every period.
 """

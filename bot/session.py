@@ -7,8 +7,8 @@ On aiogram's public API:
    that body). Requests with files stay multipart forms, exactly as aiogram builds them.
 2. aiogram checks every answer with `Response[method.__returning__]`, a parametrised pydantic
    model. pydantic caches those in a WeakValueDictionary and aiogram keeps no reference, so the
-   garbage collector regularly frees them and the next call builds the schema again
-   (milliseconds each, thousands of times in the update benchmark). Keeping each one used makes
+   garbage collector regularly frees them and the next call builds the schema again (a costly
+   step, repeated over and over under load). Keeping each one used makes
    every later call a cache hit; there are at most as many as Bot API methods.
 3. JSON is written and read with orjson (the session's public `json_loads`); a body orjson
    refuses (a lone surrogate in a text) falls back to the standard library's encoder.

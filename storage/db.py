@@ -5,8 +5,8 @@ at a time anyway, and a single connection lets us guard multi-statement transact
 asyncio lock: without it, a statement from another task could run inside someone else's open
 transaction.
 
-Where statements run: a customer's update makes about seven short keyed statements (tens of
-microseconds each in SQLite). Handed to a worker thread, each one costs far more than the
+Where statements run: a customer's update makes a few short keyed statements (each quick in
+SQLite). Handed to a worker thread, each one costs far more than the
 statement itself: a queue hand-off, a wake-up, the GIL handed over and back, and a write to the
 event loop's self-pipe (bench/RESULTS.md has the measurement). So statements run on the event
 loop by default, and the few that read or write many rows (operators' lists and statistics, the

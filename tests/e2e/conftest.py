@@ -2,7 +2,7 @@
 
 The bot runs as in production: `dispatcher.start_polling` (update tasks, the used update types)
 long-polls the stand-in's getUpdates, and everything the bot sends travels over real HTTP to
-bot/stand_in.py, which rejects what Telegram would reject. What a person does is queued in the
+the stand-in (stand_in/), which rejects what Telegram would reject. What a person does is queued in the
 stand-in; the harness waits until the dispatcher has finished that update (an outer middleware
 registered here marks each update done), so a test reads the answers afterwards. Feeding updates
 with `feed_update` instead once hid a bug: data replaced in the dispatcher after start never
@@ -23,7 +23,7 @@ from aiogram.types import TelegramObject, Update
 from bot.app import App, create_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.stand_in import StoredMessage, TelegramStandIn
+from stand_in import StoredMessage, TelegramStandIn
 
 ADMIN_CHAT_ID = -1001000000001
 # 09:00 in Almaty (UTC+5).

@@ -16,7 +16,7 @@ from bot.app import create_app
 from bot.backup import verify
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn
+from stand_in import TelegramStandIn
 from storage import broadcasts, consents, users
 from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 

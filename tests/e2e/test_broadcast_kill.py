@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.broadcaster import Broadcaster
 from bot.clock import ManualClock
 from bot.config import SAMPLE_POLICY_DIR, Settings
-from bot.stand_in import TelegramStandIn
+from stand_in import TelegramStandIn
 from storage import broadcasts, users
 from storage.db import Database
 from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness

@@ -9,8 +9,8 @@ import pytest
 
 from bot.app import run_polling
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn
 from bot.startup_check import Report, StartupCheckFailed, run_checks
+from stand_in import TelegramStandIn
 from tests.e2e.conftest import ADMIN_CHAT_ID
 from tests.e2e.test_backup import run_bot_command
 

@@ -11,7 +11,7 @@ import pytest
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.stand_in import StoredMessage, TelegramStandIn
+from stand_in import StoredMessage, TelegramStandIn
 from storage import audit
 from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 from tests.e2e.test_claims import admin_texts, answer, card, file_claim, run_once

@@ -10,7 +10,7 @@ import pytest
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn
+from stand_in import TelegramStandIn
 from storage import consents
 from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 

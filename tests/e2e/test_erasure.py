@@ -12,9 +12,9 @@ from bot import erasure
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn
 from handlers.customer import consent as consent_handlers
 from handlers.keyboards import claim_card_markup, erasure_buttons
+from stand_in import TelegramStandIn
 from storage import audit, broadcasts, consents, users
 from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 

@@ -12,7 +12,7 @@ from typing import Any
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn, utf16_len
+from stand_in import TelegramStandIn, utf16_len
 from storage import claims as store
 from tests.e2e.conftest import START, Harness
 

@@ -19,8 +19,8 @@ from aiogram.exceptions import TelegramConflictError
 from bot.app import App, create_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn
 from bot.web import HttpServer
+from stand_in import TelegramStandIn
 from storage import users
 from tests.e2e.conftest import START
 

@@ -34,7 +34,7 @@ from aiogram.types import (
     Update,
 )
 
-from bot.stand_in import EntityParseError, TelegramStandIn, parse_html, utf16_len
+from stand_in import EntityParseError, TelegramStandIn, parse_html, utf16_len
 
 USER = 1001
 OTHER = 1002

@@ -6,7 +6,7 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest
 
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn
+from stand_in import TelegramStandIn
 
 GROUP = -100777
 

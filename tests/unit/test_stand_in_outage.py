@@ -10,7 +10,7 @@ from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, Telegram
 
 from bot.app import create_bot
 from bot.config import Settings
-from bot.stand_in import TelegramStandIn
+from stand_in import TelegramStandIn
 
 USER = 1001
 
