@@ -515,9 +515,23 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             lines += asyncio.run(run_storage_benchmark(users=args.db_users, claims=args.db_claims, workdir=Path(folder)))
         lines.append("")
-    args.output.write_text("\n".join(lines), encoding="utf-8")
+    kept = _kept_part(args.output)
+    args.output.write_text("\n".join(lines) + ("\n" + kept if kept else ""), encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
     return 0
+
+
+KEPT_MARKER = "<!-- Everything below this line is kept when `python -m bench` rewrites the file. -->"
+
+
+def _kept_part(path: Path) -> str:
+    """The hand-written part of an existing results file (from KEPT_MARKER on): a new run
+    replaces the measurements above it, never the figures code comments refer to."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    at = text.find(KEPT_MARKER)
+    return text[at:] if at >= 0 else ""
 
 
 if __name__ == "__main__":
