@@ -18,6 +18,7 @@ from bot.consent import has_active_consent
 from bot.export import build_export
 from bot.formatting import esc, local_time, utc_offset_label
 from bot.policy import PolicyLibrary
+from bot.request_types import REQUEST_TYPES, RequestTypes
 from bot.validation import NAME_MAX, clean_email, clean_name, clean_phone
 from handlers.customer.ads import ads_view
 from handlers.customer.consent import status_line
@@ -39,7 +40,8 @@ FIELD_BY_STATE = {Correction.full_name.state: "full_name", Correction.phone.stat
 
 
 async def mydata_view(
-    i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database, user: User
+    i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database, user: User,
+    request_types: RequestTypes = REQUEST_TYPES,
 ) -> tuple[str, InlineKeyboardMarkup]:
     # What is stored, not what this update carried: Telegram names are kept only while needed.
     user = await users.get_customer(db, user.id) or user
@@ -66,9 +68,9 @@ async def mydata_view(
     builder.button(text=i18n.get("mydata-edit-name-button"), callback_data=MyDataCb(action=MyDataAction.NAME))
     builder.button(text=i18n.get("mydata-edit-phone-button"), callback_data=MyDataCb(action=MyDataAction.PHONE))
     builder.button(text=i18n.get("mydata-edit-email-button"), callback_data=MyDataCb(action=MyDataAction.EMAIL))
-    # --- claims: the four data-subject requests (Law 94-V Art. 24-25) ---
-    for request_type in ("access", "change", "block", "destroy"):
-        builder.button(text=i18n.get(f"claim-type-button-{request_type}"), callback_data=ClaimTypeCb(type=request_type))
+    # The data-subject requests the registry offers here (bot/request_types.py: in_mydata).
+    for entry in request_types.offered_in_mydata():
+        builder.button(text=i18n.get(entry.button_key), callback_data=ClaimTypeCb(type=entry.code))
     builder.adjust(1, 3, 1, 1, 1, 1)
     return text, builder.as_markup()
 
@@ -105,9 +107,9 @@ def create_router() -> Router:
     @router.message(MenuButton("menu-mydata"))
     async def on_mydata(
         message: Message, i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database,
-        clock: Clock, app_user: User,
+        clock: Clock, app_user: User, request_types: RequestTypes,
     ) -> None:
-        text, markup = await mydata_view(i18n, settings, policies, db, app_user)
+        text, markup = await mydata_view(i18n, settings, policies, db, app_user, request_types)
         await audit.record(db, at=clock.now(), actor=audit.user_actor(app_user.id), event="data_viewed", subject_user_id=app_user.id)
         await message.answer(text, reply_markup=markup)
 
