@@ -58,6 +58,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.background import BackgroundLoop
 from bot.clock import Clock, Sleep
 from bot.i18n import pick_language
 from bot.rate_limit import OutageBackoff, RateLimiter
@@ -177,7 +178,7 @@ class Broadcaster:
         self.progress_every = progress_every
         self._wake = asyncio.Event()
         self._run_lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundLoop("broadcaster", self._loop)
         self._cancelled: set[int] = set()
         self._pause: Pause | None = None
         self._pause_changed = False
@@ -189,21 +190,14 @@ class Broadcaster:
     # ----------------------------------------------------------------- lifecycle
 
     def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._loop(), name="broadcaster")
+        self._background.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        await self._background.stop()
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._background.running
 
     def wake(self) -> None:
         """A broadcast was confirmed (or its failed recipients retried): start sending now."""

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.background import BackgroundLoop
 from bot.clock import Clock, Sleep
 from bot.policy import (
     SUPPORTED_LANGUAGES,
@@ -429,7 +430,7 @@ class PolicySchedule:
         self._install = install
         self.interval = interval
         self._sleep = sleep
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundLoop("policy-schedule", self._loop)
         self._lock = asyncio.Lock()
 
     async def tick(self) -> list[PolicyVersion]:
@@ -452,14 +453,7 @@ class PolicySchedule:
             await self._sleep(self.interval)
 
     def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._loop(), name="policy-schedule")
+        self._background.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        await self._background.stop()

@@ -21,13 +21,13 @@ nothing the second time. Time comes from the injected Clock.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import erasure
+from bot.background import BackgroundLoop
 from bot.clock import Clock, Sleep
 from bot.config import Settings
 from storage import audit, redaction
@@ -58,7 +58,7 @@ class RetentionJob:
         self.forget_drafts = forget_drafts  # drops deleted FSM rows from the FSM storage's memory
         self.sleep = sleep
         self.last_run: datetime | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundLoop("retention", self._loop)
 
     async def run_once(self) -> RetentionReport:
         now = self.clock.now()
@@ -103,15 +103,11 @@ class RetentionJob:
     # ------------------------------------------------------------ lifecycle
 
     async def on_startup(self) -> None:
-        if self.settings.retention_autostart and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="retention")
+        if self.settings.retention_autostart:
+            self._background.start()
 
     async def on_shutdown(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._background.stop()
 
     def due(self) -> bool:
         return self.last_run is None or self.clock.now() - self.last_run >= RUN_EVERY

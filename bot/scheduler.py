@@ -43,6 +43,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram_i18n.cores import BaseCore
 
 from bot import claims as domain
+from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import esc
@@ -146,7 +147,7 @@ class Scheduler:
         self.on_overdue: Callable[[list[int]], Awaitable[None]] | None = None  # claims that just got an overdue alert
         self._is_forum: bool | None = None
         self._topics_unavailable = False
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundLoop("claims-scheduler", self._loop)
         self._round = asyncio.Lock()
         self._wake = asyncio.Event()
         self.last_round_at: float | None = None  # loop.time() when the loop last began a round (/healthz)
@@ -165,20 +166,16 @@ class Scheduler:
             log.warning("outbox: %s messages owed to a previous operators' chat now go to ADMIN_CHAT_ID=%s",
                         moved, self.settings.admin_chat_id)
         await self.check_admin_chat()
-        if self.settings.scheduler_autostart and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="claims-scheduler")
+        if self.settings.scheduler_autostart:
+            self._background.start()
 
     async def on_shutdown(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._background.stop()
 
     @property
     def running(self) -> bool:
         """Whether the background loop is alive (SCHEDULER_AUTOSTART)."""
-        return self._task is not None and not self._task.done()
+        return self._background.running
     async def check_admin_chat(self) -> bool:
         """Ask Telegram about ADMIN_CHAT_ID at start-up: a lost or migrated chat is logged with the fix."""
         assert self.bot is not None
@@ -217,7 +214,7 @@ class Scheduler:
         does not wait for the operators' chat. Without the loop (tests, or autostart off),
         deliver now.
         """
-        if self._task is not None and not self._task.done():
+        if self._background.running:
             self._wake.set()
             return
         await self.deliver()
