@@ -201,16 +201,7 @@ async def set_progress_message(db: Database, broadcast_id: int, chat_id: int, me
 async def cancel(db: Database, broadcast_id: int, *, actor: str, now: datetime) -> bool:
     """Stop a running broadcast; recipients not reached stay 'pending'. False if it was not running."""
     async with db.transaction() as tx:
-        changed = await tx.execute(
-            "UPDATE broadcasts SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'",
-            (to_iso(now), broadcast_id),
-        )
-        if changed:
-            await audit.record(
-                tx, at=now, actor=actor, event="broadcast_cancelled", subject_user_id=None,
-                details={"broadcast_id": broadcast_id},
-            )
-    return bool(changed)
+        return await cancel_in(tx, broadcast_id, actor=actor, now=now)
 
 
 async def finish(db: Database, broadcast_id: int, *, now: datetime) -> bool:
