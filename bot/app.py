@@ -13,6 +13,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -20,6 +21,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram_i18n import I18nMiddleware
+from aiogram_i18n.exceptions import KeyNotFoundError
 
 from bot import fast_paths
 from bot.broadcaster import Broadcaster
@@ -29,12 +31,12 @@ from bot.deadlines import WorkingCalendar
 from bot.scheduler import Scheduler
 from handlers.keyboards import card_markup_for
 from bot.fsm_storage import SQLiteStorage
-from bot.i18n import LOCALES_DIR, create_i18n_core, create_i18n_middleware
+from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, create_i18n_core, create_i18n_middleware
 from bot.live_policies import LivePolicies
 from bot.middlewares import ChatOrderIsolation, PolicyLibraryMiddleware, UserMiddleware
 from bot.monitoring import install_monitoring
 from bot.policy import PolicyLibrary, load_policy_library
-from bot.request_types import REQUEST_TYPES, RequestTypes
+from bot.request_types import REQUEST_TYPES, RequestTypes, missing_locale_keys
 from bot.profile import set_bot_profile
 from bot import publishing
 from bot.retention import RetentionJob
@@ -119,6 +121,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(PolicyLibraryMiddleware(live_policies))
     i18n = create_i18n_middleware(create_i18n_core(locales_dir))
     i18n.setup(dispatcher)
+    dispatcher.startup.register(_request_type_names_check(request_types, i18n))  # after the translations load
     # Claims: the working-day calendar and the outbox/reminder scheduler, as dispatcher data.
     dispatcher["work_calendar"] = WorkingCalendar.from_files(settings.holidays_override_file)
     scheduler = Scheduler(settings, db, clock, i18n.core, card_markup=card_markup_for)
@@ -151,6 +154,25 @@ def create_dispatcher(
     dispatcher.startup.register(retention.on_startup)
     dispatcher.shutdown.register(retention.on_shutdown)
     return dispatcher, i18n
+
+
+def _request_type_names_check(request_types: RequestTypes, i18n: I18nMiddleware) -> Callable[[], Awaitable[None]]:
+    """A registry line without its name and button in both languages stops the bot at start,
+    naming them, rather than failing at a customer's first /claim."""
+
+    def has_key(key: str, language: str) -> bool:
+        try:
+            i18n.core.get(key, language)
+        except KeyNotFoundError:
+            return False
+        return True
+
+    async def check() -> None:
+        missing = missing_locale_keys(request_types, has_key, SUPPORTED_LANGUAGES)
+        if missing:
+            raise RuntimeError("request types without their locale entries (bot/request_types.py): " + ", ".join(missing))
+
+    return check
 
 
 async def create_app(

@@ -25,7 +25,7 @@ against it here. Check them against the current text before relying on them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +67,14 @@ class RequestType:
 def name_key(code: str) -> str:
     """The locale key of a type's name; also for a stored claim whose type has left the registry."""
     return f"claim-type-{code}"
+
+
+def missing_locale_keys(
+    request_types: Iterable[RequestType], has_key: Callable[[str, str], bool], languages: Iterable[str],
+) -> list[str]:
+    """'language: key' for every name or button a registered type lacks (checked at start-up)."""
+    return [f"{language}: {key}" for entry in request_types for key in (entry.name_key, entry.button_key)
+            for language in languages if not has_key(key, language)]
 
 
 class RequestTypes:

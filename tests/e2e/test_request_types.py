@@ -109,3 +109,16 @@ async def test_a_type_the_registry_does_not_know_is_refused_and_nothing_is_filed
     await h.press_data(user, choose.message_id, "clt:portability")
     assert h.server.answered_callbacks[-1].get("text") == "Эта кнопка устарела. Откройте нужный раздел из меню заново."
     assert await h.app.db.fetch_value("SELECT COUNT(*) FROM claims") == 0
+
+
+async def test_a_type_without_its_locale_entries_stops_the_bot_at_start_naming_them(
+    make_settings: Callable[..., Settings], stand_in: TelegramStandIn,
+) -> None:
+    """The registry line alone is not enough: the bot does not start, and says which keys are missing."""
+    app = await create_app(make_settings(scheduler_autostart=False), clock=ManualClock(START),
+                           request_types=REQUEST_TYPES.plus(PORTABILITY))  # the project's locales: no portability
+    try:
+        with pytest.raises(RuntimeError, match="kk: claim-type-portability, ru: claim-type-portability, kk: claim-type-button-portability"):
+            await Harness(app, stand_in).start()
+    finally:
+        await app.shutdown()  # what start-up opened before the check refused, and the database
