@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from bot.config import Settings
 from bot.formatting import esc
 from storage import consents
 from storage.consents import ConsentRecord, notice_hash
-from storage.db import Database
+from storage.db import Database, Executor
 
 Translate = Callable[..., str]
 
@@ -159,3 +160,50 @@ async def decide(
         db, user_id=user_id, policy_version=policy_version, language=language, decision=decision,
         notice_text=notice_text, now=now, snapshot=snapshot,
     )
+
+
+class DecisionOutcome(enum.StrEnum):
+    RECORDED = "recorded"
+    ALREADY_GIVEN = "already_given"  # given to this very version before: nothing recorded
+    OUTDATED = "outdated"            # the notice answered is not the current version's
+
+
+@dataclass(frozen=True)
+class NoticeAnswer:
+    outcome: DecisionOutcome
+    record: ConsentRecord | None  # the new record, or the consent already given; None if outdated
+
+
+async def answer_notice(
+    db: Database, settings: Settings, *, user_id: int, policy_version: str, current_version: str, language: str,
+    decision: str, notice_text: str, now: datetime,
+) -> NoticeAnswer:
+    """The person presses "I agree" / "I do not agree" under the notice for `policy_version`:
+    checked against the current version and the last decision, then recorded (the record, the
+    notice text, the snapshot, the audit entry) in one transaction."""
+    if policy_version != current_version:
+        return NoticeAnswer(DecisionOutcome.OUTDATED, None)
+    snapshot = notice_snapshot(settings, language=language, policy_version=policy_version, notice_text=notice_text)
+    async with db.transaction() as tx:
+        latest = await consents.latest(tx, user_id)
+        if decision == "given" and latest and latest.decision == "given" and latest.policy_version == policy_version:
+            return NoticeAnswer(DecisionOutcome.ALREADY_GIVEN, latest)
+        record = await consents.insert_decision(
+            tx, user_id=user_id, policy_version=policy_version, language=language, decision=decision,
+            notice_text=notice_text, now=now, snapshot=snapshot,
+        )
+    return NoticeAnswer(DecisionOutcome.RECORDED, record)
+
+
+async def latest_decision(db: Executor, user_id: int) -> ConsentRecord | None:
+    return await consents.latest(db, user_id)
+
+
+async def decisions(db: Executor, user_id: int) -> list[ConsentRecord]:
+    """Newest first: what /consent lists."""
+    return await consents.history(db, user_id)
+
+
+async def status_now(db: Executor, user_id: int, current_version: str) -> ConsentStatus:
+    """Where /start leads: the notice if consent is due, else home."""
+    return consent_status(await consents.latest(db, user_id), current_version)

@@ -57,7 +57,7 @@ class UserLocaleManager(BaseManager):
         return pick_language(stored, code)
 
     async def set_locale(self, locale: str, **_: Any) -> None:
-        # Persisting is done by storage.users.set_language inside the handler, with an audit entry.
+        # Persisting is done by bot/language_choice.choose (one transaction with its audit entry).
         return None
 
 

@@ -176,27 +176,33 @@ async def touch_customer(
 
 async def set_language(db: Database, user_id: int, language: str, now: datetime) -> None:
     async with db.transaction() as tx:
-        await tx.execute(
-            "UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, to_iso(now), user_id)
-        )
-        await audit.record(
-            tx, at=now, actor=audit.user_actor(user_id), event="language_set",
-            subject_user_id=user_id, details={"language": language},
-        )
+        await write_language(tx, user_id, language, now)
+
+
+async def write_language(tx: Executor, user_id: int, language: str, now: datetime) -> None:
+    """set_language inside the caller's transaction: the language and its audit entry."""
+    await tx.execute("UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, to_iso(now), user_id))
+    await audit.record(
+        tx, at=now, actor=audit.user_actor(user_id), event="language_set",
+        subject_user_id=user_id, details={"language": language},
+    )
 
 
 async def correct_field(db: Database, user_id: int, field: str, value: str | None, now: datetime) -> None:
     """A user's correction of their own data (Law 94-V: the right to have data changed)."""
+    async with db.transaction() as tx:
+        await write_correction(tx, user_id, field, value, now)
+
+
+async def write_correction(tx: Executor, user_id: int, field: str, value: str | None, now: datetime) -> None:
+    """correct_field inside the caller's transaction: the field and its audit entry (never the value)."""
     if field not in CORRECTABLE_FIELDS:
         raise ValueError(f"{field} is not a correctable field")
-    async with db.transaction() as tx:
-        await tx.execute(
-            f"UPDATE users SET {field} = ?, updated_at = ? WHERE id = ?", (value, to_iso(now), user_id)
-        )
-        await audit.record(
-            tx, at=now, actor=audit.user_actor(user_id), event="data_corrected",
-            subject_user_id=user_id, details={"field": field, "cleared": value is None},
-        )
+    await tx.execute(f"UPDATE users SET {field} = ?, updated_at = ? WHERE id = ?", (value, to_iso(now), user_id))
+    await audit.record(
+        tx, at=now, actor=audit.user_actor(user_id), event="data_corrected",
+        subject_user_id=user_id, details={"field": field, "cleared": value is None},
+    )
 
 
 async def set_ads_opt_in(db: Database, user_id: int, opted_in: bool, *, reason: str, actor: str, now: datetime) -> bool:
@@ -252,13 +258,17 @@ async def ads_history(db: Executor, user_id: int) -> list[AdsChoice]:
 async def mark_unreachable(db: Database, user_id: int, reason: str, now: datetime) -> None:
     """The user blocked the bot or deleted the account: a fact to remember, not an error."""
     async with db.transaction() as tx:
-        changed = await tx.execute(
-            "UPDATE users SET reachable = 0, unreachable_reason = ?, updated_at = ? "
-            "WHERE id = ? AND reachable = 1",
-            (reason, to_iso(now), user_id),
+        await write_unreachable(tx, user_id, reason, now)
+
+
+async def write_unreachable(tx: Executor, user_id: int, reason: str, now: datetime) -> bool:
+    """mark_unreachable inside the caller's transaction; False when it already was so."""
+    changed = await tx.execute(
+        "UPDATE users SET reachable = 0, unreachable_reason = ?, updated_at = ? WHERE id = ? AND reachable = 1",
+        (reason, to_iso(now), user_id),
+    )
+    if changed:
+        await audit.record(
+            tx, at=now, actor=audit.SYSTEM, event="user_unreachable", subject_user_id=user_id, details={"reason": reason},
         )
-        if changed:
-            await audit.record(
-                tx, at=now, actor=audit.SYSTEM, event="user_unreachable",
-                subject_user_id=user_id, details={"reason": reason},
-            )
+    return bool(changed)

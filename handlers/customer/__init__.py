@@ -36,14 +36,16 @@ def create_customer_router(*extra_routers: Router) -> Router:
     return router
 
 
+async def on_foreign_button(callback: CallbackQuery, i18n: I18nContext) -> None:
+    await callback.answer(i18n.get("not-your-button"), show_alert=True)
+
+
 def create_guard_router() -> Router:
     """A button in a private chat belongs to that chat's person; anyone else is told so."""
     router = Router(name="customer-guard")
-
-    @router.callback_query(Magic(F.func(lambda callback: callback.message.chat.id != callback.from_user.id)))
-    async def on_foreign_button(callback: CallbackQuery, i18n: I18nContext) -> None:
-        await callback.answer(i18n.get("not-your-button"), show_alert=True)
-
+    router.callback_query.register(
+        on_foreign_button, Magic(F.func(lambda callback: callback.message.chat.id != callback.from_user.id))
+    )
     return router
 
 

@@ -114,47 +114,48 @@ def section_view(
     return text, builder.as_markup()
 
 
-def create_router() -> Router:
-    router = Router(name="policy")
+async def on_policy(message: Message, i18n: I18nContext, policies: PolicyLibrary) -> None:
+    text, markup = toc_view(i18n, policies.current, i18n.locale, policies)
+    await message.answer(text, reply_markup=markup)
 
-    @router.message(Command("policy"))
-    @router.message(MenuButton("menu-policy"))
-    async def on_policy(message: Message, i18n: I18nContext, policies: PolicyLibrary) -> None:
-        text, markup = toc_view(i18n, policies.current, i18n.locale, policies)
-        await message.answer(text, reply_markup=markup)
 
-    @router.callback_query(PolicyCb.filter())
-    async def on_policy_button(
-        callback: CallbackQuery, callback_data: PolicyCb, i18n: I18nContext, policies: PolicyLibrary,
-        settings: Settings,
-    ) -> None:
-        version = policies.get(callback_data.version)
-        document = version.documents.get(callback_data.lang) if version else None
-        if version is None or document is None:
+async def on_policy_button(
+    callback: CallbackQuery, callback_data: PolicyCb, i18n: I18nContext, policies: PolicyLibrary,
+    settings: Settings,
+) -> None:
+    version = policies.get(callback_data.version)
+    document = version.documents.get(callback_data.lang) if version else None
+    if version is None or document is None:
+        await callback.answer(i18n.get("button-outdated"), show_alert=True)
+        return
+    if callback_data.action is PolicyAction.TOC:
+        await callback.answer()
+        await show(callback, *toc_view(i18n, version, callback_data.lang, policies), fresh=callback_data.fresh)
+    elif callback_data.action is PolicyAction.SECTION:
+        pages = section_pages(document, callback_data.section)
+        if not 0 <= callback_data.page < len(pages):
             await callback.answer(i18n.get("button-outdated"), show_alert=True)
             return
-        if callback_data.action is PolicyAction.TOC:
-            await callback.answer()
-            await show(callback, *toc_view(i18n, version, callback_data.lang, policies), fresh=callback_data.fresh)
-        elif callback_data.action is PolicyAction.SECTION:
-            pages = section_pages(document, callback_data.section)
-            if not 0 <= callback_data.page < len(pages):
-                await callback.answer(i18n.get("button-outdated"), show_alert=True)
-                return
-            await callback.answer()
-            await show(
-                callback, *section_view(i18n, version, document, callback_data.section, callback_data.page),
-                fresh=callback_data.fresh,
-            )
-        else:
-            await callback.answer()
-            assert callback.message is not None and callback.bot is not None
-            await callback.bot.send_document(
-                callback.message.chat.id,
-                BufferedInputFile(document.text.encode("utf-8"), filename=f"policy-{version.version}-{document.language}.txt"),
-                caption=i18n.get(
-                    "policy-file-caption", operator=esc(settings.operator_name_in(i18n.locale)), date=local_date(version.effective_date)
-                ) + other_language_note(i18n, document),
-            )
+        await callback.answer()
+        await show(
+            callback, *section_view(i18n, version, document, callback_data.section, callback_data.page),
+            fresh=callback_data.fresh,
+        )
+    else:
+        await callback.answer()
+        assert callback.message is not None and callback.bot is not None
+        await callback.bot.send_document(
+            callback.message.chat.id,
+            BufferedInputFile(document.text.encode("utf-8"), filename=f"policy-{version.version}-{document.language}.txt"),
+            caption=i18n.get(
+                "policy-file-caption", operator=esc(settings.operator_name_in(i18n.locale)), date=local_date(version.effective_date)
+            ) + other_language_note(i18n, document),
+        )
 
+
+def create_router() -> Router:
+    router = Router(name="policy")
+    router.message.register(on_policy, Command("policy"))
+    router.message.register(on_policy, MenuButton("menu-policy"))
+    router.callback_query.register(on_policy_button, PolicyCb.filter())
     return router
