@@ -5,7 +5,6 @@ Each handler parses, calls one service of bot/customer_claims.py and renders wha
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 from typing import Any
 
@@ -37,13 +36,13 @@ from handlers.keyboards import (
     claim_types_keyboard,
     main_menu,
 )
+from handlers.outbox import kick
 from handlers.routing import Router
 from handlers.views import show
 from storage.claims import Claim
 from storage.db import Database, from_iso
 from storage.users import User
 
-log = logging.getLogger(__name__)
 PREVIEW_CHARS = 600
 
 
@@ -89,16 +88,6 @@ def cap_text(i18n: I18nContext, settings: Settings, cap: service.CapReached) -> 
         return i18n.get(f"claim-cap-{cap.cap}", limit=cap.limit)
     return i18n.get(f"claim-cap-{cap.cap}", limit=cap.limit, time=local_time(cap.until, settings.tz),
                     tz=utc_offset_label(settings.tz, cap.until))
-
-
-async def kick(scheduler: Scheduler | None) -> None:
-    """Deliver the outbox now; a failure here is retried by the scheduler, the user is unaffected."""
-    if scheduler is None:
-        return
-    try:
-        await scheduler.kick()
-    except Exception as error:
-        log.warning("outbox delivery after an event failed: %s", type(error).__name__)
 
 
 def status_args(i18n: I18nContext, settings: Settings, claim: Claim, now: datetime) -> dict[str, str]:
