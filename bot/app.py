@@ -12,6 +12,8 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass, field
+from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -19,6 +21,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram_i18n import I18nMiddleware
+from aiogram_i18n.exceptions import KeyNotFoundError
 
 from bot import fast_paths
 from bot.broadcaster import Broadcaster
@@ -28,11 +31,12 @@ from bot.deadlines import WorkingCalendar
 from bot.scheduler import Scheduler
 from handlers.keyboards import card_markup_for
 from bot.fsm_storage import SQLiteStorage
-from bot.i18n import create_i18n_middleware
+from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, create_i18n_core, create_i18n_middleware
 from bot.live_policies import LivePolicies
 from bot.middlewares import ChatOrderIsolation, PolicyLibraryMiddleware, UserMiddleware
 from bot.monitoring import install_monitoring
 from bot.policy import PolicyLibrary, load_policy_library
+from bot.request_types import REQUEST_TYPES, RequestTypes, missing_locale_keys
 from bot.profile import set_bot_profile
 from bot import publishing
 from bot.retention import RetentionJob
@@ -96,7 +100,8 @@ def create_bot(settings: Settings, sending_policy: SendingPolicy | None = None) 
 
 
 def create_dispatcher(
-    settings: Settings, db: Database, clock: Clock, live_policies: LivePolicies
+    settings: Settings, db: Database, clock: Clock, live_policies: LivePolicies,
+    request_types: RequestTypes = REQUEST_TYPES, locales_dir: Path = LOCALES_DIR,
 ) -> tuple[Dispatcher, I18nMiddleware]:
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db, clock),
@@ -108,12 +113,15 @@ def create_dispatcher(
         # Not the library itself: start_polling copies this data once, so a value replaced
         # later would never reach handlers. PolicyLibraryMiddleware hands them `policies`.
         live_policies=live_policies,
+        # The registry of request types (bot/request_types.py): keyboards, /mydata, filing, /stats.
+        request_types=request_types,
     )
     # Order matters: the user row is loaded before the i18n middleware reads its language.
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.update.outer_middleware(PolicyLibraryMiddleware(live_policies))
-    i18n = create_i18n_middleware()
+    i18n = create_i18n_middleware(create_i18n_core(locales_dir))
     i18n.setup(dispatcher)
+    dispatcher.startup.register(_request_type_names_check(request_types, i18n))  # after the translations load
     # Claims: the working-day calendar and the outbox/reminder scheduler, as dispatcher data.
     dispatcher["work_calendar"] = WorkingCalendar.from_files(settings.holidays_override_file)
     scheduler = Scheduler(settings, db, clock, i18n.core, card_markup=card_markup_for)
@@ -148,7 +156,29 @@ def create_dispatcher(
     return dispatcher, i18n
 
 
-async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
+def _request_type_names_check(request_types: RequestTypes, i18n: I18nMiddleware) -> Callable[[], Awaitable[None]]:
+    """A registry line without its name and button in both languages stops the bot at start,
+    naming them, rather than failing at a customer's first /claim."""
+
+    def has_key(key: str, language: str) -> bool:
+        try:
+            i18n.core.get(key, language)
+        except KeyNotFoundError:
+            return False
+        return True
+
+    async def check() -> None:
+        missing = missing_locale_keys(request_types, has_key, SUPPORTED_LANGUAGES)
+        if missing:
+            raise RuntimeError("request types without their locale entries (bot/request_types.py): " + ", ".join(missing))
+
+    return check
+
+
+async def create_app(
+    settings: Settings, *, clock: Clock | None = None, request_types: RequestTypes = REQUEST_TYPES,
+    locales_dir: Path = LOCALES_DIR,
+) -> App:
     """Everything the bot needs, checked before the first update: a bad policy folder or
     database fails here with a clear message, not in the middle of a conversation."""
     clock = clock or SystemClock()
@@ -163,7 +193,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     bot = create_bot(settings, SendingPolicy(on_unreachable))
     # Users see only published policy versions; a publication replaces what the holder holds.
     live_policies = LivePolicies(await _published_library(db, clock, policies, settings))
-    dispatcher, i18n = create_dispatcher(settings, db, clock, live_policies)
+    dispatcher, i18n = create_dispatcher(settings, db, clock, live_policies, request_types, locales_dir)
     # The outbox sends through a bot that does not retry by itself (the outbox does).
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
     dispatcher["scheduler"].bot = outbox_bot

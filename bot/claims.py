@@ -1,4 +1,8 @@
-"""Claims and data-subject requests: types and their limits, numbers, statuses, cards, alerts, stats.
+"""Claims and data-subject requests: terms, numbers, statuses, cards, alerts, stats.
+
+What types there are, their terms and names come from the registry (bot/request_types.py); the
+functions here take it as `request_types` (the running bot's, from dispatcher data) and default to
+the project's own.
 
 No aiogram here. Texts for the operators are rendered with a translate function `t(key, **args)`
 in OPERATOR_LANGUAGE and put into the outbox in the same transaction as the event they report.
@@ -9,11 +13,12 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.config import Settings
+from bot.request_types import REQUEST_TYPES, RequestTypes, name_key
 from bot.deadlines import WorkingCalendar, days_left, due_date
 from bot.formatting import esc, local_date, local_time, utc_offset_label
 from storage import claims as store
@@ -24,24 +29,24 @@ from storage.users import User
 
 Translate = Callable[..., str]
 
-CLAIM = "claim"
-DATA_REQUESTS = ("access", "change", "block", "destroy")
-REQUEST_TYPES = (CLAIM, *DATA_REQUESTS)
+
 TEXT_MAX = 4096  # what one Telegram message carries
 MAX_ATTACHMENTS = 10
 STATUSES = ("registered", "in_progress", "answered", "closed", "overdue")
 REFUSAL_REASON_MAX = 3000
 
-_SETTING_PREFIX = {"claim": "claim_response", "access": "access_request", "change": "change_request",
-                   "block": "block_request", "destroy": "destroy_request"}
 
 
-def limit_for(settings: Settings, request_type: str) -> tuple[int, str]:
-    """(days, 'calendar'|'working') for a request type, from settings."""
-    if request_type == CLAIM:
-        return settings.claim_response_days, settings.claim_days_kind
-    prefix = _SETTING_PREFIX[request_type]
-    return getattr(settings, f"{prefix}_days"), getattr(settings, f"{prefix}_days_kind")
+class UnknownRequestType(ValueError):
+    """A type the registry does not know: nothing is filed (the database itself accepts any code)."""
+
+
+def limit_for(settings: Settings, request_type: str, request_types: RequestTypes = REQUEST_TYPES) -> tuple[int, str]:
+    """(days, 'calendar'|'working') for a request type: its settings, else its registry default."""
+    entry = request_types.get(request_type)
+    if entry is None:
+        raise UnknownRequestType(request_type)
+    return entry.term(settings)
 
 
 def format_number(year: int, seq: int) -> str:
@@ -141,7 +146,7 @@ def card_header(
         icon=icon,
         state=state,
         number=claim.number,
-        type=t(f"claim-type-{claim.type}"),
+        type=t(name_key(claim.type)),
         name=esc(name),
         username=esc(username),
         user_id=str(claim.user_id),
@@ -185,10 +190,12 @@ async def _enqueue_text_and_attachments(
 
 async def register(
     db: Database, settings: Settings, calendar: WorkingCalendar, t: Translate, user: User, language: str,
-    draft: Draft, now: datetime,
+    draft: Draft, now: datetime, request_types: RequestTypes = REQUEST_TYPES,
 ) -> Claim:
-    """Commit the claim, its attachments, the audit entry and the operators' card in one transaction."""
-    days, kind = limit_for(settings, draft.type)
+    """Commit the claim, its attachments, the audit entry and the operators' card in one transaction.
+
+    A type the registry does not know raises UnknownRequestType before anything is written."""
+    days, kind = limit_for(settings, draft.type, request_types)
     due = due_date(now, days, kind, settings.tz, calendar)
     year = now.astimezone(settings.tz).year
     async with db.transaction() as tx:
@@ -254,7 +261,7 @@ async def emit_alerts(
         async with db.transaction() as tx:
             if left < 0:
                 if await store.add_alert(tx, claim.id, "overdue", today.isoformat(), now):
-                    text = t("op-overdue", number=claim.number, type=t(f"claim-type-{claim.type}"),
+                    text = t("op-overdue", number=claim.number, type=t(name_key(claim.type)),
                              due=local_date(claim.due_date), overdue=-left)
                     await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
                                          payload={"text": text, "role": "bot"}, now=now)
@@ -271,7 +278,7 @@ async def emit_alerts(
             nearest = min(passed)
             new = [d for d in passed if await store.add_alert(tx, claim.id, "reminder", str(d), now)]
             if nearest in new:
-                text = t("op-reminder", number=claim.number, type=t(f"claim-type-{claim.type}"),
+                text = t("op-reminder", number=claim.number, type=t(name_key(claim.type)),
                          due=local_date(claim.due_date), left=left_words(t, left))
                 await outbox.enqueue(tx, chat_id=settings.admin_chat_id, claim_id=claim.id, kind="message",
                                      payload={"text": text, "role": "bot"}, now=now)
@@ -289,13 +296,24 @@ class Stats:
     median_first_reply: timedelta | None
     answered_on_time: int
     answered_counted: int  # claims whose answer is due or given: the denominator of the share
+    # Claims by type, in the registry's order (every registered type, 0 included), then any stored
+    # type that has since left the registry.
+    by_type: dict[str, int] = field(default_factory=dict)
 
     @property
     def on_time_share(self) -> float | None:
         return None if not self.answered_counted else self.answered_on_time / self.answered_counted
 
 
-def compute_stats(all_claims: list[Claim], now: datetime, settings: Settings) -> Stats:
+def _ordered_by_type(counts: dict[str, int], request_types: RequestTypes) -> dict[str, int]:
+    ordered = {code: counts.get(code, 0) for code in request_types.codes}
+    ordered.update((code, count) for code, count in sorted(counts.items()) if code not in ordered)
+    return ordered
+
+
+def compute_stats(
+    all_claims: list[Claim], now: datetime, settings: Settings, request_types: RequestTypes = REQUEST_TYPES,
+) -> Stats:
     """Counts by status (overdue shown separately), median time to the first reply, on-time share.
 
     The on-time share counts claims answered (a first reply by the end of the due date) against
@@ -316,10 +334,13 @@ def compute_stats(all_claims: list[Claim], now: datetime, settings: Settings) ->
         elif today > due and claim.status != "closed":
             counted += 1
     median = timedelta(seconds=statistics.median(durations)) if durations else None
-    return Stats(by_status, len(all_claims), median, on_time, counted)
+    by_type: dict[str, int] = {}
+    for claim in all_claims:
+        by_type[claim.type] = by_type.get(claim.type, 0) + 1
+    return Stats(by_status, len(all_claims), median, on_time, counted, _ordered_by_type(by_type, request_types))
 
 
-async def claim_stats(db: Database, now: datetime, settings: Settings) -> Stats:
+async def claim_stats(db: Database, now: datetime, settings: Settings, request_types: RequestTypes = REQUEST_TYPES) -> Stats:
     """compute_stats over every claim, counted by SQLite on indexes instead of loading the claims."""
     today = now.astimezone(settings.tz).date()
     today_s = today.isoformat()
@@ -348,7 +369,8 @@ async def claim_stats(db: Database, now: datetime, settings: Settings) -> Stats:
             limits.append((due.isoformat(), to_iso(datetime(next_day.year, next_day.month, next_day.day, tzinfo=settings.tz))))
         on_time = await store.count_replied_before(db, limits)
     counted = replied + await store.count_open_unreplied_overdue(db, today_s)
-    return Stats(by_status, sum(by_status.values()), median, on_time, counted)
+    by_type = _ordered_by_type(await store.count_by_type(db), request_types)
+    return Stats(by_status, sum(by_status.values()), median, on_time, counted, by_type)
 
 
 async def open_claims_page(db: Database, limit: int) -> tuple[int, list[Claim]]:

@@ -13,12 +13,14 @@ import zoneinfo
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, create_model, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.request_types import REQUEST_TYPES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_POLICY_DIR = Path(__file__).resolve().parent / "sample_policy"
@@ -100,7 +102,25 @@ def zone_disagreement(key: str, at: datetime, tzpath: Sequence[str] | None = Non
     return None
 
 
-class Settings(BaseSettings):
+# --- request terms: one pair of settings per request type that names them -------------------
+# The registry (bot/request_types.py) holds each type's default term and the names of its
+# settings; these fields are made from it, so a type added there with settings names gets its
+# own environment variables (the names upper-cased) with the same validation.
+
+def _request_term_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for entry, what, name in REQUEST_TYPES.settings_fields():
+        if what == "days":
+            fields[name] = (int, Field(entry.default_days, ge=1, le=366))
+        else:
+            fields[name] = (Literal["calendar", "working"], entry.default_kind)
+    return fields
+
+
+RequestTermSettings = create_model("RequestTermSettings", __base__=BaseSettings, **_request_term_fields())
+
+
+class Settings(RequestTermSettings):  # type: ignore[valid-type,misc]
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
@@ -157,18 +177,8 @@ class Settings(BaseSettings):
     authorised_body_ru: str = "Министерство искусственного интеллекта и цифрового развития Республики Казахстан"
 
     # --- claims and data-subject requests (see README, "Claims") ---
-    claim_response_days: int = Field(30, ge=1, le=366)
-    claim_days_kind: Literal["calendar", "working"] = "calendar"
-    # Law 94-V Art. 24(1)(1) with Art. 25(2)(6): what is held → 3 working days (unverified).
-    access_request_days: int = Field(3, ge=1, le=366)
-    access_request_days_kind: Literal["calendar", "working"] = "working"
-    # Art. 25(2)(8): change/add, block, destroy → 1 working day (unverified).
-    change_request_days: int = Field(1, ge=1, le=366)
-    change_request_days_kind: Literal["calendar", "working"] = "working"
-    block_request_days: int = Field(1, ge=1, le=366)
-    block_request_days_kind: Literal["calendar", "working"] = "working"
-    destroy_request_days: int = Field(1, ge=1, le=366)
-    destroy_request_days_kind: Literal["calendar", "working"] = "working"
+    # The terms (CLAIM_RESPONSE_DAYS, ACCESS_REQUEST_DAYS, ... and their *_KIND) are fields of
+    # RequestTermSettings above, one pair per type of the registry (bot/request_types.py).
     # --- caps against flooding, per customer (README, "Claims") ---
     claim_open_limit: int = Field(5, ge=1, le=1000)  # claims open at the same time
     claim_daily_limit: int = Field(5, ge=1, le=1000)  # claims filed within 24 hours

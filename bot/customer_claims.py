@@ -47,6 +47,13 @@ class CapReached:
 
 
 @dataclass(frozen=True)
+class UnknownType:
+    """The request type is not in the registry (e.g. a type removed while a draft was open): nothing filed."""
+
+    type: str
+
+
+@dataclass(frozen=True)
 class Filed:
     claim: Claim
 
@@ -120,15 +127,17 @@ async def may_file(db: Database, settings: Settings, user: User, now: datetime) 
 
 async def file_claim(
     db: Database, settings: Settings, calendar: WorkingCalendar, t: domain.Translate, user: User, language: str,
-    draft: domain.Draft, now: datetime,
-) -> Filed | CapReached:
+    draft: domain.Draft, now: datetime, request_types: domain.RequestTypes = domain.REQUEST_TYPES,
+) -> Filed | CapReached | UnknownType:
     """Register the confirmed claim (with the operators' card in the outbox), within the caps."""
+    if draft.type not in request_types:
+        return UnknownType(draft.type)
     cap = await filing_cap(db, settings, user.id, now)
     if cap is not None:
         return cap
     if len(draft.attachments) > settings.claim_attachments_limit:
         return CapReached("attachments", settings.claim_attachments_limit)
-    return Filed(await domain.register(db, settings, calendar, t, user, language, draft, now))
+    return Filed(await domain.register(db, settings, calendar, t, user, language, draft, now, request_types))
 
 
 async def _own_claim(db: Database, user: User, claim_id: int) -> Claim | None:

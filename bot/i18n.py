@@ -7,6 +7,7 @@ managers ignore the stored choice, hence a manager of our own.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aiogram.types import Chat
@@ -82,8 +83,8 @@ class TranslationCore(FluentRuntimeCore):
         return text
 
 
-def create_i18n_core() -> FluentRuntimeCore:
-    return TranslationCore(path=LOCALES_DIR / "{locale}", default_locale=DEFAULT_LANGUAGE)
+def create_i18n_core(locales_dir: Path = LOCALES_DIR) -> FluentRuntimeCore:
+    return TranslationCore(path=Path(locales_dir) / "{locale}", default_locale=DEFAULT_LANGUAGE)
 
 
 def create_i18n_middleware(core: FluentRuntimeCore | None = None) -> I18nMiddleware:

@@ -47,6 +47,7 @@ from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import esc
+from bot.request_types import name_key
 from storage import claims as store
 from storage import outbox
 from storage.db import Database
@@ -412,7 +413,7 @@ class Scheduler:
         # A claim whose first messages went out without a topic keeps them together in the chat.
         if self._topics_unavailable or await outbox.has_delivered(self.db, claim.id):
             return None
-        name = self.t("op-topic-name", number=claim.number, type=self.t(f"claim-type-{claim.type}"))
+        name = self.t("op-topic-name", number=claim.number, type=self.t(name_key(claim.type)))
         try:
             topic = await self.bot.create_forum_topic(self.settings.admin_chat_id, name[:128])
         except TelegramBadRequest as error:

@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.request_types import REQUEST_TYPES, RequestTypes
 
 if TYPE_CHECKING:
     from storage.claims import Claim
@@ -134,7 +135,7 @@ def share_phone_keyboard(i18n: I18nContext) -> ReplyKeyboardMarkup:
 
 
 class ClaimTypeCb(CallbackData, prefix="clt"):
-    type: str  # claim, access, change, block, destroy
+    type: str  # a request type's code (bot/request_types.py)
 
 
 class ClaimFlowAction(enum.StrEnum):
@@ -178,11 +179,9 @@ class DraftCb(CallbackData, prefix="cdr"):
     draft_id: int
 
 
-CLAIM_TYPES = ("claim", "access", "change", "block", "destroy")
-
-
-def claim_types_keyboard(i18n: I18nContext, types: tuple[str, ...] = CLAIM_TYPES) -> InlineKeyboardMarkup:
-    rows = [((i18n.get(f"claim-type-button-{t}"), ClaimTypeCb(type=t).pack()),) for t in types]
+def claim_types_keyboard(i18n: I18nContext, request_types: RequestTypes = REQUEST_TYPES) -> InlineKeyboardMarkup:
+    """Every registered request type, in the registry's order, then Cancel."""
+    rows = [((i18n.get(entry.button_key), ClaimTypeCb(type=entry.code).pack()),) for entry in request_types]
     rows.append(((i18n.get("cancel-button"), ClaimFlowCb(action=ClaimFlowAction.CANCEL).pack()),))
     return inline_markup(tuple(rows))
 

@@ -190,6 +190,11 @@ async def count_by_status(db: Executor) -> dict[str, int]:
     return {r[0]: int(r[1]) for r in await db.background.fetch_all("SELECT status, COUNT(*) FROM claims GROUP BY status")}
 
 
+async def count_by_type(db: Executor) -> dict[str, int]:
+    """Claims by type (/stats): every stored type, whether or not the registry still knows it."""
+    return {r[0]: int(r[1]) for r in await db.background.fetch_all("SELECT type, COUNT(*) FROM claims GROUP BY type")}
+
+
 async def count_unanswered_overdue_by_status(db: Executor, today: str) -> dict[str, int]:
     rows = await db.background.fetch_all(
         f"SELECT status, COUNT(*) FROM claims WHERE {_UNANSWERED} AND due_date < ? GROUP BY status", (today,)

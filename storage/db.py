@@ -46,6 +46,16 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 
 Params = Sequence[Any] | dict[str, Any]
 
+# A migration that starts with this line runs with foreign keys off: SQLite's procedure for a
+# schema change ALTER TABLE cannot make (create the new table, copy, drop the old one, rename,
+# recreate its indexes and triggers; https://www.sqlite.org/lang_altertable.html#otheralter)
+# drops a table that other tables' foreign keys point to. Step 1 of that procedure turns foreign
+# keys off, outside the transaction: "it is not possible to enable or disable foreign key
+# constraints in the middle of a multi-statement transaction" (https://www.sqlite.org/foreignkeys.html,
+# section 2: the pragma is a no-op there). Step 10, `PRAGMA foreign_key_check`, must then find
+# nothing, or the migration is rolled back.
+FOREIGN_KEYS_OFF = "-- migration: foreign_keys=off"
+
 
 class MigrationError(Exception):
     pass
@@ -261,19 +271,43 @@ async def apply_migrations(db: Database, migrations_dir: Path = MIGRATIONS_DIR) 
         if version <= current:
             continue
         sql = path.read_text(encoding="utf-8")
-        async with db.transaction() as tx:
-            # executescript would COMMIT first; run the statements one by one inside our transaction.
-            for statement in _split_sql(sql):
-                await tx.background.execute(statement)  # an index over a large table takes a while
-            await tx.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) "
-                "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))",
-                (version, name),
-            )
-            await tx.execute(f"PRAGMA user_version = {version:d}")
+        foreign_keys_off = _first_line(sql) == FOREIGN_KEYS_OFF
+        if foreign_keys_off:
+            await db.execute("PRAGMA foreign_keys=OFF")  # outside the transaction, or it does nothing
+            if await db.fetch_value("PRAGMA foreign_keys"):
+                raise MigrationError(f"{name}: foreign keys could not be turned off")
+        try:
+            async with db.transaction() as tx:
+                # executescript would COMMIT first; run the statements one by one inside our transaction.
+                for statement in _split_sql(sql):
+                    await tx.background.execute(statement)  # an index over a large table takes a while
+                if foreign_keys_off:
+                    broken = await tx.background.fetch_all("PRAGMA foreign_key_check")
+                    if broken:
+                        # Table names and row ids only: no personal data in the message.
+                        rows = ", ".join(f"{r[0]} row {r[1]} → {r[2]}" for r in broken[:5])
+                        raise MigrationError(
+                            f"{name} would break {len(broken)} foreign key(s) ({rows}); rolled back"
+                        )
+                await tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) "
+                    "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))",
+                    (version, name),
+                )
+                await tx.execute(f"PRAGMA user_version = {version:d}")
+        finally:
+            if foreign_keys_off:
+                await db.execute("PRAGMA foreign_keys=ON")
         log.info("applied migration %s", name)
         applied.append(name)
     return applied
+
+
+def _first_line(script: str) -> str:
+    for line in script.splitlines():
+        if line.strip():
+            return line.strip().lower()
+    return ""
 
 
 def _split_sql(script: str) -> list[str]:

@@ -21,6 +21,7 @@ from bot import customer_claims as service
 from bot.clock import Clock
 from bot.config import Settings
 from bot.deadlines import WorkingCalendar, days_left
+from bot.request_types import RequestTypes, name_key
 from bot.formatting import esc, local_date, local_time, utc_offset_label
 from bot.scheduler import Scheduler
 from handlers.filters import Magic, MenuButton
@@ -85,7 +86,7 @@ def status_args(i18n: I18nContext, settings: Settings, claim: Claim, now: dateti
     today = now.astimezone(settings.tz).date()
     due = date.fromisoformat(claim.due_date)
     left = "" if claim.status == "closed" else ", " + domain.left_words(i18n.get, days_left(due, now, settings.tz))
-    return {"number": claim.number, "type": i18n.get(f"claim-type-{claim.type}"),
+    return {"number": claim.number, "type": i18n.get(name_key(claim.type)),
             "status": i18n.get(f"claim-status-{domain.display_status(claim, today)}"), "due": local_date(due), "left": left}
 
 
@@ -162,31 +163,34 @@ def claim_view(
     return text, builder.as_markup()
 
 
-async def start_flow(message: Message, i18n: I18nContext, state: FSMContext) -> None:
+async def start_flow(message: Message, i18n: I18nContext, state: FSMContext, request_types: RequestTypes) -> None:
     # A new state with empty data replaces whatever flow the user was in (as clear() would,
     # in two writes instead of three).
     await state.set_state(ClaimFlow.type)
     await state.set_data({})
-    await message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n))
+    await message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n, request_types))
 
 
 # --------------------------------------------------------------------------- filing
 
 
 async def on_claim(message: Message, i18n: I18nContext, settings: Settings, db: Database, clock: Clock, state: FSMContext,
-                   app_user: User) -> None:
+                   app_user: User, request_types: RequestTypes) -> None:
     cap = await service.may_file(db, settings, app_user, clock.now())
     if cap is not None:
         await state.clear()
         await message.answer(cap_text(i18n, settings, cap), reply_markup=main_menu(i18n))
         return
-    await start_flow(message, i18n, state)
+    await start_flow(message, i18n, state, request_types)
 
 
 async def on_type(
     callback: CallbackQuery, callback_data: ClaimTypeCb, i18n: I18nContext, settings: Settings, db: Database, clock: Clock,
-    state: FSMContext, raw_state: str | None, app_user: User,
+    state: FSMContext, raw_state: str | None, app_user: User, request_types: RequestTypes,
 ) -> None:
+    if callback_data.type not in request_types:  # a button of a type no longer offered
+        await callback.answer(i18n.get("button-outdated"), show_alert=True)
+        return
     await callback.answer()
     fresh = raw_state != ClaimFlow.type.state
     # A request pressed in /mydata's menu comes here without /claim: the caps are checked here too.
@@ -195,13 +199,13 @@ async def on_type(
         await state.clear()
         await show(callback, cap_text(i18n, settings, cap), None, fresh=fresh)
         return
-    days, kind = domain.limit_for(settings, callback_data.type)
+    days, kind = domain.limit_for(settings, callback_data.type, request_types)
     await state.set_state(ClaimFlow.text)
     await state.set_data({"type": callback_data.type, "attachments": []})
     # The list of types becomes the chosen type's prompt: no spent buttons left behind. A
     # request pressed in /mydata's menu leaves that menu as it is, for its other buttons.
     await show(callback, i18n.get(
-        "claim-ask-text", type=i18n.get(f"claim-type-{callback_data.type}"), term=term_text(i18n, days, kind),
+        "claim-ask-text", type=i18n.get(request_types[callback_data.type].name_key), term=term_text(i18n, days, kind),
         max=domain.TEXT_MAX,
     ), None, fresh=fresh)
 
@@ -239,8 +243,8 @@ async def on_text_other(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("claim-text-expected"))
 
 
-async def on_type_expected(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n))
+async def on_type_expected(message: Message, i18n: I18nContext, request_types: RequestTypes) -> None:
+    await message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n, request_types))
 
 
 async def on_attachment(message: Message, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
@@ -263,17 +267,22 @@ async def on_attachment_other(message: Message, i18n: I18nContext) -> None:
     )
 
 
-async def on_continue(callback: CallbackQuery, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
+async def on_continue(callback: CallbackQuery, i18n: I18nContext, settings: Settings, state: FSMContext,
+                      request_types: RequestTypes) -> None:
     await callback.answer()
     data = await state.get_data()
-    days, kind = domain.limit_for(settings, data["type"])
+    if data["type"] not in request_types:  # the type left the registry (a restart) while the draft was open
+        await state.clear()
+        await show(callback, i18n.get("button-outdated"), None)
+        return
+    days, kind = domain.limit_for(settings, data["type"], request_types)
     text: str = data["text"]
     preview = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
     await state.set_state(ClaimFlow.confirm)
     # The prompt with "Continue" becomes the summary with "Confirm".
     await show(
         callback,
-        i18n.get("claim-summary", type=i18n.get(f"claim-type-{data['type']}"), attachments=len(data.get("attachments", [])),
+        i18n.get("claim-summary", type=i18n.get(name_key(data["type"])), attachments=len(data.get("attachments", [])),
                  term=term_text(i18n, days, kind), preview=f"<blockquote>{esc(preview)}</blockquote>"),
         claim_flow_keyboard(i18n, ClaimFlowAction.CONFIRM, ClaimFlowAction.CANCEL),
     )
@@ -281,23 +290,27 @@ async def on_continue(callback: CallbackQuery, i18n: I18nContext, settings: Sett
 
 async def on_confirm(
     callback: CallbackQuery, i18n: I18nContext, settings: Settings, db: Database, clock: Clock, state: FSMContext,
-    app_user: User, work_calendar: WorkingCalendar, scheduler: Scheduler,
+    app_user: User, work_calendar: WorkingCalendar, scheduler: Scheduler, request_types: RequestTypes,
 ) -> None:
     assert isinstance(callback.message, Message)
     data = await state.get_data()
     draft = domain.Draft(type=data["type"], text=data["text"], attachments=list(data.get("attachments", [])))
     # Committed first (with the operators' card in the outbox), told second.
-    result = await service.file_claim(db, settings, work_calendar, scheduler.t, app_user, i18n.locale, draft, clock.now())
+    result = await service.file_claim(db, settings, work_calendar, scheduler.t, app_user, i18n.locale, draft, clock.now(),
+                                      request_types)
     await state.clear()
     await callback.answer()
     await callback.message.edit_reply_markup(reply_markup=None)
     if isinstance(result, service.CapReached):
         await callback.message.answer(cap_text(i18n, settings, result), reply_markup=main_menu(i18n))
         return
+    if isinstance(result, service.UnknownType):  # the type left the registry while the draft was open
+        await callback.message.answer(i18n.get("button-outdated"), reply_markup=main_menu(i18n))
+        return
     claim = result.claim
     registered = from_iso(claim.registered_at)
     await callback.message.answer(
-        i18n.get("claim-registered", number=claim.number, type=i18n.get(f"claim-type-{claim.type}"),
+        i18n.get("claim-registered", number=claim.number, type=i18n.get(name_key(claim.type)),
                  time=local_time(registered, settings.tz), tz=utc_offset_label(settings.tz, registered),
                  due=local_date(claim.due_date), term=term_text(i18n, claim.days, claim.days_kind)),
         reply_markup=main_menu(i18n),
@@ -426,7 +439,7 @@ def create_router() -> Router:
     router = Router(name="claims")
     router.message.register(on_claim, Command("claim"))
     router.message.register(on_claim, MenuButton("menu-claim"))
-    router.callback_query.register(on_type, ClaimTypeCb.filter(F.type.in_(domain.REQUEST_TYPES)))
+    router.callback_query.register(on_type, ClaimTypeCb.filter())  # the type is checked against the registry in on_type
     router.message.register(on_text, StateFilter(ClaimFlow.text), Magic(F.text))
     router.message.register(on_text_media, StateFilter(ClaimFlow.text), Magic(F.photo | F.document))
     router.message.register(on_text_other, StateFilter(ClaimFlow.text))

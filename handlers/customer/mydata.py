@@ -19,6 +19,7 @@ from bot.corrections import CorrectionOutcome, Refusal
 from bot.formatting import esc, local_time, utc_offset_label
 from bot.my_data import MyData
 from bot.policy import PolicyLibrary
+from bot.request_types import REQUEST_TYPES, RequestTypes
 from bot.validation import NAME_MAX, clean_email, clean_name, clean_phone
 from handlers.customer.views import ads_view, status_line
 from handlers.filters import Magic, MenuButton
@@ -38,7 +39,8 @@ FIELD_BY_STATE = {Correction.full_name.state: "full_name", Correction.phone.stat
 
 
 def mydata_view(
-    i18n: I18nContext, settings: Settings, policies: PolicyLibrary, data: MyData
+    i18n: I18nContext, settings: Settings, policies: PolicyLibrary, data: MyData,
+    request_types: RequestTypes = REQUEST_TYPES,
 ) -> tuple[str, InlineKeyboardMarkup]:
     # What is stored, not what this update carried: Telegram names are kept only while needed.
     user = data.user
@@ -65,9 +67,9 @@ def mydata_view(
     builder.button(text=i18n.get("mydata-edit-name-button"), callback_data=MyDataCb(action=MyDataAction.NAME))
     builder.button(text=i18n.get("mydata-edit-phone-button"), callback_data=MyDataCb(action=MyDataAction.PHONE))
     builder.button(text=i18n.get("mydata-edit-email-button"), callback_data=MyDataCb(action=MyDataAction.EMAIL))
-    # --- claims: the four data-subject requests (Law 94-V Art. 24-25, unverified) ---
-    for request_type in ("access", "change", "block", "destroy"):
-        builder.button(text=i18n.get(f"claim-type-button-{request_type}"), callback_data=ClaimTypeCb(type=request_type))
+    # The data-subject requests the registry offers here (bot/request_types.py: in_mydata).
+    for entry in request_types.offered_in_mydata():
+        builder.button(text=i18n.get(entry.button_key), callback_data=ClaimTypeCb(type=entry.code))
     builder.adjust(1, 3, 1, 1, 1, 1)
     return text, builder.as_markup()
 
@@ -93,9 +95,9 @@ async def save_field(
 
 async def on_mydata(
     message: Message, i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database,
-    clock: Clock, app_user: User,
+    clock: Clock, app_user: User, request_types: RequestTypes,
 ) -> None:
-    text, markup = mydata_view(i18n, settings, policies, await my_data.view(db, app_user, clock.now()))
+    text, markup = mydata_view(i18n, settings, policies, await my_data.view(db, app_user, clock.now()), request_types)
     await message.answer(text, reply_markup=markup)
 
 

@@ -21,6 +21,7 @@ from bot import claims as domain
 from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import esc, local_date, local_time
+from bot.request_types import RequestTypes, name_key
 from bot.scheduler import Scheduler
 from handlers.filters import Magic
 from handlers.keyboards import (
@@ -100,7 +101,7 @@ async def resolve(db: Database, message: Message, args: str | None) -> tuple[Cla
 def line(scheduler: Scheduler, settings: Settings, claim: Claim, now: datetime) -> str:
     t = scheduler.t
     today = now.astimezone(settings.tz).date()
-    return t("op-claims-line", number=claim.number, type=t(f"claim-type-{claim.type}"),
+    return t("op-claims-line", number=claim.number, type=t(name_key(claim.type)),
              status=t(f"claim-status-{domain.display_status(claim, today)}"), due=local_date(claim.due_date),
              left=domain.left_words(t, (date.fromisoformat(claim.due_date) - today).days))
 
@@ -128,7 +129,7 @@ async def history_text(db: Database, scheduler: Scheduler, settings: Settings, c
     t = scheduler.t
     tz = settings.tz
     today = now.astimezone(tz).date()
-    lines = [t("op-history-title", number=claim.number, type=t(f"claim-type-{claim.type}"),
+    lines = [t("op-history-title", number=claim.number, type=t(name_key(claim.type)),
                status=t(f"claim-status-{domain.display_status(claim, today)}"), user_id=str(claim.user_id),
                language=t(f"lang-name-{claim.language}"), registered=local_time(claim.registered_at, tz),
                due=local_date(claim.due_date), left=domain.left_words(t, (date.fromisoformat(claim.due_date) - today).days)), ""]
@@ -260,7 +261,7 @@ async def refresh_card(bot: Bot, db: Database, settings: Settings, scheduler: Sc
     if claim.topic_id is None:
         return
     icon, _ = domain.card_state(t, claim, settings, now, names)
-    name = f"{icon} " + t("op-topic-name", number=claim.number, type=t(f"claim-type-{claim.type}"))
+    name = f"{icon} " + t("op-topic-name", number=claim.number, type=t(name_key(claim.type)))
     calls = [bot.edit_forum_topic(chat, claim.topic_id, name=name[:128])]
     was_closed = previous is not None and previous.status == "closed"
     if claim.status == "closed" and not was_closed:
@@ -592,16 +593,21 @@ async def on_history(message: Message, command: CommandObject, db: Database, clo
             await message.answer(text)
 
 
-async def on_stats(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
+async def on_stats(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler,
+                   request_types: RequestTypes) -> None:
     t = scheduler.t
-    stats = await domain.claim_stats(db, clock.now(), settings)
+    stats = await domain.claim_stats(db, clock.now(), settings, request_types)
     share = stats.on_time_share
+    # By type, in the registry's order (bot/request_types.py).
+    by_type = "\n".join([t("request-types-stats-title")] + [
+        t("request-types-stats-line", type=t(name_key(code)), count=count) for code, count in stats.by_type.items()
+    ])
     await message.answer(t(
         "op-stats", total=stats.total, **stats.by_status,
         median=domain.format_duration(t, stats.median_first_reply) if stats.median_first_reply is not None else t("op-stats-none"),
         on_time=t("op-stats-share", percent=round(share * 100), answered=stats.answered_on_time, counted=stats.answered_counted)
         if share is not None else t("op-stats-none"),
-    ))
+    ) + "\n\n" + by_type)
 
 
 async def on_other_command(message: Message) -> None:

@@ -18,6 +18,7 @@ from bot import erasure
 from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import esc
+from bot.request_types import name_key
 from bot.scheduler import Scheduler
 from handlers.keyboards import ErasureAction, ErasureCb, erasure_confirm_markup
 from handlers.routing import Router
@@ -64,7 +65,7 @@ async def ask(target: Message, scheduler: Scheduler, claim: Claim | None, action
         await target.answer(t("erasure-op-usage", command=name))
         return
     if claim.type != REQUEST_TYPE[action]:
-        await target.answer(t("erasure-op-wrong-type", number=claim.number, type=t(f"claim-type-{claim.type}"),
+        await target.answer(t("erasure-op-wrong-type", number=claim.number, type=t(name_key(claim.type)),
                               command=name))
         return
     await target.answer(
@@ -110,7 +111,7 @@ async def on_confirm(
         text = t(f"erasure-op-{NAMES[action]}-done", number=number, operator=esc(operator_label(operator)))
     else:
         text = t(f"erasure-op-{outcome.result.value.replace('_', '-')}", number=number, command=NAMES[action],
-                 type=t(f"claim-type-{outcome.claim.type}") if outcome.claim else "?")
+                 type=t(name_key(outcome.claim.type)) if outcome.claim else "?")
     await callback.message.edit_text(text, reply_markup=None)
     if outcome.result is erasure.Result.DONE:
         await scheduler.kick()  # the customer's notice is in the outbox
