@@ -47,6 +47,11 @@ class OperatorDirectory:
         """The chat's members changed: read the administrators again on the next check."""
         self._loaded_at = None
 
+    async def on_members_changed(self, update: object, **_: object) -> None:
+        """Handler of the admin chat's chat_member updates: someone was promoted, demoted,
+        added or removed, so ask Telegram again."""
+        self.forget()
+
     async def is_operator(self, user_id: int, load: LoadAdmins) -> bool:
         now = self.clock.now()
         if self._stale(user_id, now):

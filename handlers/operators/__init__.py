@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aiogram import Bot, F
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.clock import Clock, SystemClock
 from bot.operators import OperatorDirectory
@@ -56,10 +56,7 @@ def create_operators_router(admin_chat_id: int, *capabilities: Router, clock: Cl
     directory = OperatorDirectory(clock or SystemClock(), operator_ids)
     is_operator = IsOperator(directory)
 
-    async def on_members_changed(update: ChatMemberUpdated) -> None:
-        directory.forget()  # someone was promoted, demoted, added or removed: ask Telegram again
-
-    router.chat_member.register(on_members_changed)
+    router.chat_member.register(directory.on_members_changed)
 
     gate = Router(name="operators-gate")
     stranger = is_operator.negated()

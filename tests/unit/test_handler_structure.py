@@ -3,7 +3,7 @@
 A handler module is one that defines a router factory (`create_router`, `create_*_router`).
 No handler module imports another: what two of them share (views, keyboards, filters, routing,
 outbox delivery) lives in a module without a router. A package's __init__ may import its own
-modules: that is where their routers are put together. On the customer side, handlers are
+modules: that is where their routers are put together. Everywhere, handlers are
 module-level functions registered in the factory, not closures inside it.
 """
 
@@ -87,14 +87,11 @@ def test_no_handler_module_imports_another() -> None:
     assert sideways_imports() == []
 
 
-CUSTOMER_SIDE = sorted(
-    name for name in MODULES
-    if (name.startswith("handlers.customer") or name == "handlers.errors") and is_handler_module(name)
-)
+HANDLER_MODULES = sorted(name for name in MODULES if is_handler_module(name))
 
 
-@pytest.mark.parametrize("name", CUSTOMER_SIDE)
-def test_customer_handlers_are_module_level_functions(name: str) -> None:
+@pytest.mark.parametrize("name", HANDLER_MODULES)
+def test_handlers_are_module_level_functions(name: str) -> None:
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
     closures = [
         f"{factory.name}.{inner.name}"
