@@ -291,7 +291,6 @@ def privacy_bot_name(value: str, args: argparse.Namespace) -> str:
 
 
 async def bench_updates(args: argparse.Namespace) -> UpdateFigures:
-    users, in_flight, timeout = args.users, args.in_flight, args.timeout
     memory: dict[str, float] = {}
     figures = UpdateFigures(rounds=[], memory=memory)
     bots: list[tuple[str, str, list, dict[str, str]]] = [  # type: ignore[type-arg]

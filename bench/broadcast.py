@@ -21,7 +21,6 @@ import tempfile
 import time
 import uuid
 from array import array
-from bisect import bisect_left
 from datetime import UTC, datetime
 from pathlib import Path
 
