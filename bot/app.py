@@ -46,6 +46,7 @@ from handlers.customer import create_customer_router
 from handlers.customer import claims as customer_claims
 from handlers.errors import create_errors_router
 from handlers.operators import claims as operator_claims
+from handlers.operators.cards import redraw_overdue_cards
 from handlers.operators import create_operators_router
 from handlers.operators import broadcasts as operator_broadcasts
 from handlers.operators import erasure as operator_erasure
@@ -198,7 +199,7 @@ async def create_app(
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
     dispatcher["scheduler"].bot = outbox_bot
     # The operators' desk: a claim that becomes overdue has its card redrawn as overdue.
-    dispatcher["scheduler"].on_overdue = operator_claims.redraw_overdue_cards(outbox_bot, db, settings, dispatcher["scheduler"], clock)
+    dispatcher["scheduler"].on_overdue = redraw_overdue_cards(outbox_bot, db, settings, dispatcher["scheduler"], clock)
 
     async def close_outbox_bot() -> None:
         await outbox_bot.session.close()

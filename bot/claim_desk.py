@@ -31,6 +31,9 @@ CHOICES = (FINAL, INTERIM, NOTE)
 # Closing without a final answer or a refusal needs one of these stated reasons ("other" comes
 # with the operator's own words); the applicant is told which.
 CLOSE_REASONS = ("duplicate", "withdrawn", "other")
+# A closed event's detail that names a kind (translated as desk-close-kind-*), not an operator's
+# words; "carried_out": a block or destroy request done (storage/redaction.close_request).
+FIXED_CLOSE_KINDS = ("answered", "duplicate", "withdrawn", "carried_out")
 SENDING_LEASE = timedelta(minutes=2)
 REASON_MAX = 3000
 

@@ -60,7 +60,7 @@ async def _redact_claim_content(tx: Executor, claim_ids_sql: str, params: dict[s
     )
     # What operators wrote about these claims quotes them: notes, drafts (sent or not: a sent
     # one is also a reply, emptied above) and the reasons given in their words for closing or
-    # refusing. A fixed close kind ('duplicate', ...) is not content and stays.
+    # refusing. A fixed close kind (bot.claim_desk.FIXED_CLOSE_KINDS) is not content and stays.
     notes = await tx.execute(
         f"UPDATE claim_notes SET text = NULL, redacted_at = :at WHERE redacted_at IS NULL AND claim_id IN ({claim_ids_sql})",
         params,
@@ -70,7 +70,7 @@ async def _redact_claim_content(tx: Executor, claim_ids_sql: str, params: dict[s
     )
     notes += await tx.execute(
         f"UPDATE claim_events SET detail = NULL, redacted_at = :at WHERE redacted_at IS NULL AND detail IS NOT NULL "
-        f"AND detail NOT IN ('answered', 'duplicate', 'withdrawn') AND claim_id IN ({claim_ids_sql})",
+        f"AND detail NOT IN ('answered', 'duplicate', 'withdrawn', 'carried_out') AND claim_id IN ({claim_ids_sql})",
         params,
     )
     # Messages for the operators about these claims: those not sent yet are dropped (there is
@@ -186,9 +186,18 @@ async def forget_unneeded_names(tx: Executor, now: datetime) -> list[int]:
 async def close_request(tx: Executor, claim_id: int, operator_id: int, now: datetime) -> bool:
     """Close a block or destroy request as carried out ('done'), in the caller's transaction."""
     stamp = to_iso(now)
-    return bool(await tx.execute(
+    # As the desk closes a claim (bot/claim_desk.py): a new version, so a card pressed before
+    # this is stale, a stated close kind, and the event in the claim's history.
+    closed = bool(await tx.execute(
         "UPDATE claims SET status = 'closed', closed_at = :now, closed_by = :op, resolution = 'done', "
+        "close_kind = 'carried_out', version = version + 1, "
         "taken_by = COALESCE(taken_by, :op), taken_at = COALESCE(taken_at, :now), updated_at = :now "
         "WHERE id = :id AND status IN ('registered', 'in_progress', 'answered')",
         {"now": stamp, "op": operator_id, "id": claim_id},
     ))
+    if closed:
+        await tx.execute(
+            "INSERT INTO claim_events (claim_id, at, operator_id, event, detail) VALUES (?, ?, ?, 'closed', 'carried_out')",
+            (claim_id, stamp, operator_id),
+        )
+    return closed

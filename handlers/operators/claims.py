@@ -8,7 +8,6 @@ render the result (the preview, the card's new header, the forum topic, the appl
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from aiogram import Bot, F
@@ -24,12 +23,12 @@ from bot.formatting import esc, local_date, local_time
 from bot.request_types import RequestTypes, name_key
 from bot.scheduler import Scheduler
 from handlers.filters import Magic
+from handlers.operators.cards import refresh_card
 from handlers.keyboards import (
     ClaimOpAction,
     ClaimOpCb,
     DraftAction,
     DraftCb,
-    card_markup_for,
     close_reason_markup,
     draft_markup,
 )
@@ -161,7 +160,7 @@ async def history_text(db: Database, scheduler: Scheduler, settings: Settings, c
     for event in life:
         time = local_time(event.at, tz)
         if event.event == "closed":
-            why = t(f"desk-close-kind-{event.detail}") if event.detail in ("answered", "duplicate", "withdrawn") else \
+            why = t(f"desk-close-kind-{event.detail}") if event.detail in desk.FIXED_CLOSE_KINDS else \
                 t("desk-close-kind-other") + ": " + _short(event.detail)
             text = t("desk-history-closed", time=time, operator=who(event.operator_id), why=why)
         elif event.event == "refused":
@@ -237,55 +236,6 @@ def make_deliver(bot: Bot, db: Database, scheduler: Scheduler, chat_id: int) -> 
 
 
 # --------------------------------------------------------------------------- the card and the topic
-
-
-async def refresh_card(bot: Bot, db: Database, settings: Settings, scheduler: Scheduler, claim: Claim,
-                       previous: Claim | None, now: datetime) -> None:
-    """Edit the card's header and buttons to the claim as it is; rename, close or reopen its topic."""
-    t = scheduler.t
-    chat = settings.admin_chat_id
-    names = await store.operator_names(db, {i for i in (claim.taken_by, claim.first_reply_by, claim.closed_by) if i})
-    card_id = await store.card_message_id(db, chat, claim.id)
-    if card_id is not None:
-        user = await users.get_user(db, claim.user_id)
-        attachments = sum(1 for a in await store.attachments(db, claim.id) if a.followup_id is None)
-        header = domain.card_header(t, claim, user, settings, now, attachments, names)
-        markup = card_markup_for(t, claim)
-        try:
-            await bot.edit_message_text(header, chat_id=chat, message_id=card_id, reply_markup=markup)
-        except TelegramBadRequest as error:
-            if "not modified" not in error.message:
-                log.warning("card of claim %s not updated: %s", claim.id, error.message[:80])
-        except TelegramAPIError as error:
-            log.warning("card of claim %s not updated: %s", claim.id, type(error).__name__)
-    if claim.topic_id is None:
-        return
-    icon, _ = domain.card_state(t, claim, settings, now, names)
-    name = f"{icon} " + t("op-topic-name", number=claim.number, type=t(name_key(claim.type)))
-    calls = [bot.edit_forum_topic(chat, claim.topic_id, name=name[:128])]
-    was_closed = previous is not None and previous.status == "closed"
-    if claim.status == "closed" and not was_closed:
-        calls.append(bot.close_forum_topic(chat, claim.topic_id))
-    elif was_closed and claim.status != "closed":
-        calls.append(bot.reopen_forum_topic(chat, claim.topic_id))
-    for call in calls:
-        try:
-            await call
-        except TelegramAPIError as error:  # e.g. no right to manage topics: the card still tells
-            log.warning("topic of claim %s not updated: %s", claim.id, type(error).__name__)
-
-
-def redraw_overdue_cards(bot: Bot, db: Database, settings: Settings, scheduler: Scheduler, clock: Clock) -> Callable[[list[int]], Awaitable[None]]:
-    """For the scheduler: redraw the cards (and topics) of claims that just became overdue."""
-
-    async def redraw(claim_ids: list[int]) -> None:
-        now = clock.now()
-        for claim_id in claim_ids:
-            claim = await store.get(db, claim_id)
-            if claim is not None:
-                await refresh_card(bot, db, settings, scheduler, claim, claim, now)
-
-    return redraw
 
 
 async def say(message: Message, db: Database, claim: Claim | None, text: str, **kwargs: object) -> Message:

@@ -7,7 +7,7 @@ request's card. Each asks to confirm; the confirmation calls one service of bot/
 
 from __future__ import annotations
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -21,6 +21,7 @@ from bot.formatting import esc
 from bot.request_types import name_key
 from bot.scheduler import Scheduler
 from handlers.keyboards import ErasureAction, ErasureCb, erasure_confirm_markup
+from handlers.operators.cards import refresh_card
 from handlers.routing import Router
 from storage import claims as store
 from storage.claims import Claim
@@ -92,16 +93,18 @@ async def on_cancel(callback: CallbackQuery, scheduler: Scheduler) -> None:
 
 
 async def on_confirm(
-    callback: CallbackQuery, callback_data: ErasureCb, db: Database, clock: Clock, settings: Settings,
+    callback: CallbackQuery, callback_data: ErasureCb, bot: Bot, db: Database, clock: Clock, settings: Settings,
     scheduler: Scheduler, state: FSMContext,
 ) -> None:
     assert isinstance(callback.message, Message)
     t = scheduler.t
     action = callback_data.action
     operator = callback.from_user
+    before = await store.get(db, callback_data.claim_id)  # to tell whether its topic must be closed
+    now = clock.now()
     outcome = await SERVICES[action](
         db, settings, scheduler.core.get, claim_id=callback_data.claim_id, operator_id=operator.id,
-        operator_name=operator_label(operator), now=clock.now(),
+        operator_name=operator_label(operator), now=now,
     )
     if outcome.drafts and hasattr(state.storage, "forget"):
         state.storage.forget(outcome.drafts)  # the rows are gone; the FSM cache must not keep them
@@ -115,6 +118,8 @@ async def on_confirm(
     await callback.message.edit_text(text, reply_markup=None)
     if outcome.result is erasure.Result.DONE:
         await scheduler.kick()  # the customer's notice is in the outbox
+        if outcome.claim is not None:  # the card (and topic) say it is done and offer no more of it
+            await refresh_card(bot, db, settings, scheduler, outcome.claim, before, now)
 
 
 def create_router() -> Router:

@@ -38,6 +38,8 @@ desk-close-kind-refused = дәлелді бас тарту
 desk-close-kind-duplicate = қайталанған өтініш
 desk-close-kind-withdrawn = өтініш беруші кері қайтарып алды
 desk-close-kind-other = басқа себеп
+# A block or destroy request carried out from the card or /block, /destroy (bot/erasure.py).
+desk-close-kind-carried_out = сұрау орындалды
 
 desk-close-duplicate-button = 🔁 Қайталанған өтініш
 desk-close-withdrawn-button = 🙅 Өтініш беруші кері қайтарып алды

@@ -38,6 +38,8 @@ desk-close-kind-refused = мотивированный отказ
 desk-close-kind-duplicate = повторное обращение
 desk-close-kind-withdrawn = отозвано заявителем
 desk-close-kind-other = иная причина
+# A block or destroy request carried out from the card or /block, /destroy (bot/erasure.py).
+desk-close-kind-carried_out = запрос исполнен
 
 desk-close-duplicate-button = 🔁 Повторное обращение
 desk-close-withdrawn-button = 🙅 Заявитель отозвал обращение

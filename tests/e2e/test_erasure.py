@@ -364,3 +364,9 @@ async def test_the_card_buttons_ask_before_they_act(h: Harness) -> None:
     assert await h.app.db.fetch_value("SELECT text FROM claims WHERE id = ?", (claim_id,)) == DESTROY_TEXT
     await h.press(OPERATOR, "Да, уничтожить", chat_id=ADMIN_CHAT_ID)
     assert await h.app.db.fetch_value("SELECT text FROM claims WHERE id = ?", (claim_id,)) == ""
+    # The card now says the request was carried out and offers nothing more of it.
+    redrawn = next(m for m in h.server.messages(ADMIN_CHAT_ID) if m.message_id == posted.message_id)
+    assert "запрос исполнен" in (redrawn.text or "")
+    assert "Уничтожить данные" not in str(redrawn.buttons()) and "Закрыть" not in str(redrawn.buttons())
+    [history] = await h.send(OPERATOR, "/claim 2026-0001", chat_id=ADMIN_CHAT_ID)
+    assert "запрос исполнен" in (history.text or "")
