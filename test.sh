@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up (once) and run the tests.
-#   ./test.sh                 everything CI runs: the whole suite; the end-to-end suite again with
+#   ./test.sh                 everything CI runs: the whole suite; the whole suite again with
 #                             FAST_PATHS=off; a non-editable install into a fresh venv answering /start
 #   ./test.sh ARGS...         one pytest run with these arguments (e.g. ./test.sh -q tests/unit)
 set -euo pipefail
@@ -16,5 +16,5 @@ echo "== pip install . into a fresh venv; python -m bot demo from another folder
 tests/install_check.sh
 echo "== the whole suite (FAST_PATHS as set, default on) =="
 .venv/bin/python -m pytest -p no:cacheprovider
-echo "== the end-to-end suite again with FAST_PATHS=off (aiogram's and aiohttp's own paths) =="
-FAST_PATHS=off .venv/bin/python -m pytest -p no:cacheprovider tests/e2e
+echo "== the whole suite again with FAST_PATHS=off (aiogram's and aiohttp's own paths) =="
+FAST_PATHS=off .venv/bin/python -m pytest -p no:cacheprovider
