@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.consent import DecisionOutcome, has_active_consent
 from bot.policy import PolicyLibrary
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, operator_translator
 from handlers.customer.views import consent_view, notice_text, receipt_args, send_consent_notice, withdraw_confirm_keyboard
 from handlers.filters import MenuButton
 from handlers.keyboards import ConsentAction, ConsentCb, main_menu
@@ -26,13 +26,6 @@ from storage.users import User
 
 DECISIONS = {ConsentAction.ACCEPT: "given", ConsentAction.DECLINE: "declined"}
 RECEIPTS = {"given": "consent-given-receipt", "declined": "consent-declined-receipt"}
-
-
-def operator_translator(i18n: I18nContext, settings: Settings, scheduler: Scheduler | None):  # type: ignore[no-untyped-def]
-    """Texts for the operators' chat, in OPERATOR_LANGUAGE."""
-    if scheduler is not None:
-        return scheduler.t
-    return lambda key, **args: i18n.core.get(key, settings.operator_language, **args)
 
 
 async def show_current_notice(callback: CallbackQuery, i18n: I18nContext, settings: Settings, policies: PolicyLibrary) -> None:
@@ -114,7 +107,8 @@ async def on_withdraw_confirm(
     # One transaction: the record, the erasure, advertising off, the audit and the
     # operators' notice (bot/erasure.py); the outbox delivers the notice afterwards.
     record = await erasure.withdraw_consent(
-        db, settings, operator_translator(i18n, settings, scheduler), user_id=app_user.id, language=i18n.locale,
+        db, settings, scheduler.t if scheduler is not None else operator_translator(i18n.core, settings),
+        user_id=app_user.id, language=i18n.locale,
         now=clock.now(),
     )
     if record is None:
