@@ -549,7 +549,7 @@ class BotApiMethods:
         chat = self._target_chat(p)
         if not chat.is_forum:
             raise _bad("the chat is not a forum")
-        if not chat.bot_can_manage_topics:
+        if not self._bot_can_manage_topics(chat):
             raise _bad("not enough rights to create a topic")
         name = str(p.get("name") or "")
         if not 1 <= len(name) <= 128:

@@ -262,6 +262,16 @@ class World:
     def _bot_status(self, chat: _Chat) -> str:
         return "member" if chat.is_private else self._bot_members.get(chat.id, {}).get("status", "administrator")
 
+    def _bot_can_manage_topics(self, chat: _Chat) -> bool:
+        """The one answer to "may the bot create topics here", whichever way a test said it
+        (add_group(bot_can_manage_topics=) or set_bot_member): getChatMember reports it and
+        createForumTopic obeys it."""
+        return (
+            chat.bot_can_manage_topics
+            and self._bot_status(chat) == "administrator"
+            and bool(self._bot_members.get(chat.id, {}).get("can_manage_topics", True))
+        )
+
     def _ensure_user(self, user_id: int) -> dict[str, Any]:
         """A known person; unlike add_user this does not mean they have started the bot."""
         if user_id not in self._users:
@@ -743,7 +753,7 @@ class World:
         status = self._bot_status(chat)
         rights = {k: v for k, v in self._bot_members.get(chat.id, {}).items() if k != "status"}
         if status == "administrator":
-            return {**self._admin_json(), **rights}
+            return {**self._admin_json(), **rights, "can_manage_topics": self._bot_can_manage_topics(chat)}
         if status == "restricted":
             member = self._member_json("restricted", self.bot_user)
             permissions = (

@@ -534,6 +534,21 @@ async def test_forum_topics(tg: TelegramStandIn, bot: Bot) -> None:
     assert update["message"]["message_thread_id"] == topic.message_thread_id
 
 
+async def test_the_right_to_manage_topics_is_one_answer_however_it_was_set(tg: TelegramStandIn, bot: Bot) -> None:
+    # Set through add_group: getChatMember reports it as createForumTopic obeys it.
+    tg.add_group(FORUM, title="Requests", is_forum=True, bot_can_manage_topics=False)
+    assert (await bot.get_chat_member(FORUM, bot.id)).can_manage_topics is False  # type: ignore[union-attr]
+    with pytest.raises(TelegramBadRequest, match="not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM, "Request #1")
+    # Set through set_bot_member: the same, the other way round.
+    tg.add_group(FORUM, title="Requests", is_forum=True)
+    assert (await bot.get_chat_member(FORUM, bot.id)).can_manage_topics is True  # type: ignore[union-attr]
+    tg.set_bot_member(FORUM, "administrator", can_manage_topics=False)
+    assert (await bot.get_chat_member(FORUM, bot.id)).can_manage_topics is False  # type: ignore[union-attr]
+    with pytest.raises(TelegramBadRequest, match="not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM, "Request #1")
+
+
 async def test_send_chat_action(bot: Bot) -> None:
     assert await bot.send_chat_action(USER, "typing") is True
     with pytest.raises(TelegramBadRequest, match="wrong parameter action"):
