@@ -118,8 +118,10 @@ async def on_confirm(
     await callback.message.edit_text(text, reply_markup=None)
     if outcome.result is erasure.Result.DONE:
         await scheduler.kick()  # the customer's notice is in the outbox
-        if outcome.claim is not None:  # the card (and topic) say it is done and offer no more of it
-            await refresh_card(bot, db, settings, scheduler, outcome.claim, before, now)
+    if outcome.claim is not None and (before is None or outcome.claim.version != before.version):
+        # The request was closed (also when the person was already blocked by an earlier one):
+        # the card and topic say it is done and offer no more of it.
+        await refresh_card(bot, db, settings, scheduler, outcome.claim, before, now)
 
 
 def create_router() -> Router:

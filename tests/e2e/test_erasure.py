@@ -370,3 +370,18 @@ async def test_the_card_buttons_ask_before_they_act(h: Harness) -> None:
     assert "Уничтожить данные" not in str(redrawn.buttons()) and "Закрыть" not in str(redrawn.buttons())
     [history] = await h.send(OPERATOR, "/claim 2026-0001", chat_id=ADMIN_CHAT_ID)
     assert "запрос исполнен" in (history.text or "")
+
+
+async def test_a_second_block_request_of_a_person_already_blocked_is_closed_and_its_card_says_so(h: Harness) -> None:
+    user = h.user(4011)
+    await h.onboard(user)
+    await file_request(h, user, "Заблокировать данные", "Заблокируйте обработку моих данных")
+    await file_request(h, user, "Заблокировать данные", "Прошу ещё раз: заблокируйте")
+    await h.send(OPERATOR, "/block 2026-0001", chat_id=ADMIN_CHAT_ID)
+    await h.press(OPERATOR, "Да, заблокировать", chat_id=ADMIN_CHAT_ID)
+    # The second request: the person is blocked already; the request is closed all the same.
+    await h.send(OPERATOR, "/block 2026-0002", chat_id=ADMIN_CHAT_ID)
+    await h.press(OPERATOR, "Да, заблокировать", chat_id=ADMIN_CHAT_ID)
+    second = next(m for m in h.server.messages(ADMIN_CHAT_ID) if m.message_id == card(h, "2026-0002"))
+    assert "запрос исполнен" in (second.text or "")
+    assert "Заблокировать" not in str(second.buttons()) and "Закрыть" not in str(second.buttons())
