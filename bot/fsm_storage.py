@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -59,12 +59,13 @@ class SQLiteStorage(BaseStorage):
         while len(self._rows) > self._cache_size:
             self._rows.popitem(last=False)
 
-    async def _write(self, name: str, row: Row, new_row: Row, write: Callable[[], Awaitable[None]]) -> None:
-        """Run `write` (which makes the row `new_row`) unless the key has no row and none is wanted."""
+    async def _write(self, name: str, row: Row, new_row: Row) -> None:
+        """Make the key's row `new_row`, unless the key has no row and none is wanted. (An
+        unchanged row is still written: its updated_at is what DRAFT_TTL_HOURS counts from.)"""
         if row == EMPTY and new_row == EMPTY:
             return  # nothing to write
         try:
-            await write()
+            await fsm.write_row(self._db, name, new_row[0], new_row[1], self._clock.now())
         except BaseException:
             self._rows.pop(name, None)  # unsure what the row holds now: read it next time
             raise
@@ -74,7 +75,7 @@ class SQLiteStorage(BaseStorage):
         value = state.state if isinstance(state, State) else state
         name = _key(key)
         row = await self._row(name)
-        await self._write(name, row, (value, row[1]), lambda: fsm.set_state(self._db, name, value, self._clock.now()))
+        await self._write(name, row, (value, row[1]))
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(_key(key)))[0]
@@ -83,7 +84,7 @@ class SQLiteStorage(BaseStorage):
         name = _key(key)
         row = await self._row(name)
         text = fsm.dump_data(dict(data))
-        await self._write(name, row, (row[0], text), lambda: fsm.set_data(self._db, name, text, self._clock.now()))
+        await self._write(name, row, (row[0], text))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return json.loads((await self._row(_key(key)))[1])  # a new dict each time: callers change it

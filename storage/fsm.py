@@ -1,7 +1,8 @@
 """Rows behind aiogram's FSM storage (bot/fsm_storage.py): JSON, never pickle.
 
-Each write is one call into SQLite, and clearing a state that has no row writes
-nothing: /start clears the state on every visit.
+Each write is one statement that sets the whole row (or deletes it when it would hold
+nothing), and clearing a state that has no row writes nothing: /start clears the state on
+every visit.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from typing import Any
 
 from storage.db import Executor, to_iso
 
-_DROP_IF_EMPTY = "DELETE FROM fsm_states WHERE storage_key = ? AND state IS NULL AND data = '{}'"
-
 
 async def get_row(db: Executor, key: str) -> tuple[str | None, str] | None:
     """(state, data as JSON text) of a key, or None if it has no row (no state, no data)."""
@@ -22,28 +21,24 @@ async def get_row(db: Executor, key: str) -> tuple[str | None, str] | None:
     return None if row is None else (row[0], row[1])
 
 
-def _set(conn: sqlite3.Connection, column: str, key: str, value: str | None, empty: bool, stamp: str) -> None:
-    if empty:
-        # Nothing to keep: update an existing row, then drop it if it holds nothing any more.
-        conn.execute(f"UPDATE fsm_states SET {column} = ?, updated_at = ? WHERE storage_key = ?", (value, stamp, key))
-        # A finished flow leaves no row behind: no stale drafts of personal data kept.
-        conn.execute(_DROP_IF_EMPTY, (key,))
+def _write(conn: sqlite3.Connection, key: str, state: str | None, data: str, stamp: str) -> None:
+    if state is None and data == "{}":
+        # Nothing to keep: a finished flow leaves no row behind (no stale drafts of personal data).
+        conn.execute("DELETE FROM fsm_states WHERE storage_key = ?", (key,)).close()
     else:
         conn.execute(
-            f"INSERT INTO fsm_states (storage_key, {column}, updated_at) VALUES (?, ?, ?) "
-            f"ON CONFLICT (storage_key) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at",
-            (key, value, stamp),
-        )
+            "INSERT INTO fsm_states (storage_key, state, data, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (storage_key) DO UPDATE SET state = excluded.state, data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (key, state, data, stamp),
+        ).close()
 
 
-async def set_state(db: Executor, key: str, state: str | None, now: datetime) -> None:
-    await db.run(_set, "state", key, state, state is None, to_iso(now))
+async def write_row(db: Executor, key: str, state: str | None, data_json: str, now: datetime) -> None:
+    """Make the key's row hold `state` and `data_json` (`dump_data(data)`): one statement, the
+    whole row written, so the caller (bot/fsm_storage.py, which knows the row) needs no read."""
+    await db.run(_write, key, state, data_json, to_iso(now))
 
 
 def dump_data(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False)
-
-
-async def set_data(db: Executor, key: str, data_json: str, now: datetime) -> None:
-    """`data_json` is `dump_data(data)`: the caller keeps the same text as the row."""
-    await db.run(_set, "data", key, data_json, data_json == "{}", to_iso(now))

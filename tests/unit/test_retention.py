@@ -108,8 +108,8 @@ async def test_drafts_expire_after_a_day_and_leave_the_state_cache(db: Database)
     clock = ManualClock(NOW)
     forgotten: list[str] = []
     job = RetentionJob(settings(), db, clock, forget_drafts=forgotten.extend)
-    await fsm.set_data(db, "1:5:5:::default", fsm.dump_data({"text": "half-written claim"}), NOW)
-    await fsm.set_data(db, "1:6:6:::default", fsm.dump_data({"text": "fresh"}), NOW + timedelta(hours=20))
+    await fsm.write_row(db, "1:5:5:::default", None, fsm.dump_data({"text": "half-written claim"}), NOW)
+    await fsm.write_row(db, "1:6:6:::default", None, fsm.dump_data({"text": "fresh"}), NOW + timedelta(hours=20))
 
     clock.set(NOW + timedelta(hours=25))
     assert (await job.run_once()).drafts == 1
