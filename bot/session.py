@@ -72,6 +72,9 @@ HOT_TYPES: tuple[type[BaseModel], ...] = (
 )
 
 
+_PLAIN = frozenset({str, int, bool, float})
+
+
 class BotSession(AiohttpSession):
     response_models: ClassVar[dict[Any, type[Response[Any]]]] = {}
 
@@ -114,7 +117,9 @@ class BotSession(AiohttpSession):
         # None is never sent (aiogram's form drops it too); leaving it out of the dump saves
         # walking it, e.g. the dozen empty fields of every keyboard button.
         for key, value in method.model_dump(warnings=False, exclude_none=True).items():
-            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            # A plain str, int, bool or float is what prepare_value would return unchanged (its
+            # subclasses, such as enums, and Default and file markers still go through it).
+            prepared = value if value.__class__ in _PLAIN else self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 # What aiogram's form leaves out. False, 0 and [] it sends (as "false", "0", "[]"),
                 # and so does the body: a poll's is_anonymous=False or allowed_updates=[] mean something.
