@@ -44,6 +44,15 @@ FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
+# How often the write-ahead log is copied into the database file (a checkpoint). SQLite does it
+# by itself inside the COMMIT that takes the log past 1,000 pages, on the thread that commits:
+# here the event loop, which then waits for the copy and its fsync (synchronous=NORMAL syncs at
+# checkpoints; https://www.sqlite.org/pragma.html#pragma_synchronous) and serves nobody
+# meanwhile. So the automatic checkpoint is off and the database's worker thread runs one every
+# CHECKPOINT_SECONDS, holding the lock (no write can slip in, so the log is then wholly copied
+# and SQLite starts it afresh at the next write: https://www.sqlite.org/wal.html#ckpt).
+CHECKPOINT_SECONDS = 1.0
+
 Params = Sequence[Any] | dict[str, Any]
 
 # A migration that starts with this line runs with foreign keys off: SQLite's procedure for a
@@ -161,6 +170,7 @@ class Database(Executor):
         # one writer anyway, and the connection is never used from two threads at once.
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._closed = False
+        self._checkpoints: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: str | Path, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
@@ -186,12 +196,34 @@ class Database(Executor):
         except BaseException:
             await db.close()
             raise
+        if str(path) != ":memory:":
+            await db.take_over_checkpoints()
         return db
+
+    async def take_over_checkpoints(self) -> None:
+        """Checkpoint from the worker thread from now on, not inside commits (CHECKPOINT_SECONDS)."""
+        await self.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpoints = asyncio.get_running_loop().create_task(self._checkpoint_periodically())
+
+    async def _checkpoint_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(CHECKPOINT_SECONDS)
+            try:
+                await self.background.fetch_one("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as error:
+                log.warning("write-ahead log checkpoint failed: %s", error)
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            try:
+                await self._checkpoints
+            except asyncio.CancelledError:
+                pass
+        # Closing the last connection checkpoints whatever the log still holds and removes it.
         async with self._lock:  # a background statement still running finishes first
             self._worker.shutdown(wait=False)
             self._connection.close()
