@@ -20,6 +20,7 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.types import Chat
 from aiogram_i18n import I18nMiddleware
 from aiogram_i18n.exceptions import KeyNotFoundError
 
@@ -178,7 +179,7 @@ def _request_type_names_check(request_types: RequestTypes, i18n: I18nMiddleware)
 
 async def create_app(
     settings: Settings, *, clock: Clock | None = None, request_types: RequestTypes = REQUEST_TYPES,
-    locales_dir: Path = LOCALES_DIR,
+    locales_dir: Path = LOCALES_DIR, admin_chat: Chat | None = None,
 ) -> App:
     """Everything the bot needs, checked before the first update: a bad policy folder or
     database fails here with a clear message, not in the middle of a conversation."""
@@ -198,6 +199,7 @@ async def create_app(
     # The outbox sends through a bot that does not retry by itself (the outbox does).
     outbox_bot = create_bot(settings, SendingPolicy(on_unreachable, max_attempts=1))
     dispatcher["scheduler"].bot = outbox_bot
+    dispatcher["scheduler"].checked_admin_chat = admin_chat  # None: the scheduler asks Telegram itself
     # The operators' desk: a claim that becomes overdue has its card redrawn as overdue.
     dispatcher["scheduler"].on_overdue = redraw_overdue_cards(outbox_bot, db, settings, dispatcher["scheduler"], clock)
 
@@ -272,15 +274,21 @@ def _wire_broadcaster(
     return broadcaster
 
 
-async def _start(settings: Settings) -> App:
-    """What both modes do before the first update: the start-up check, the app, the collector's tuning."""
+async def create_checked_app(settings: Settings, *, clock: Clock | None = None) -> App:
+    """The start-up check, then the app. The admin chat the check read is handed to the scheduler,
+    so a start asks Telegram about it once (one getChat, one getChatMember)."""
     from bot.startup_check import StartupCheckFailed, run_checks
 
-    report = await run_checks(settings)
+    report = await run_checks(settings, clock=clock)
     report.log()
     if report.failed:
         raise StartupCheckFailed(report)
-    app = await create_app(settings)
+    return await create_app(settings, clock=clock, admin_chat=report.admin_chat)
+
+
+async def _start(settings: Settings) -> App:
+    """What both modes do before the first update: the start-up check, the app, the collector's tuning."""
+    app = await create_checked_app(settings)
     # aiogram's Bot API types and our modules are a large heap that lives as long as the process:
     # a full pass of the cyclic garbage collector over it is a long pause for every update in
     # flight. Freeze it out of the collector's reach.

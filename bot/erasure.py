@@ -62,13 +62,15 @@ async def _tell_customer(tx: Executor, settings: Settings, user_text: UserText, 
     await outbox.enqueue(tx, chat_id=user_id, kind="message", payload={"text": text}, now=now)
 
 
-async def _request(tx: Executor, claim_id: int, kind: str) -> tuple[Result | None, Claim | None]:
+async def _request(tx: Executor, claim_id: int, kind: str) -> Outcome | tuple[Claim, users.User | None]:
+    """The request of this kind and the person it is about, or the Outcome that ends the action
+    at once (no such claim, or a claim of another kind)."""
     claim = await claim_store.get(tx, claim_id)
     if claim is None:
-        return Result.NOT_FOUND, None
+        return Outcome(Result.NOT_FOUND, None)
     if claim.type != kind:
-        return Result.WRONG_TYPE, claim
-    return None, claim
+        return Outcome(Result.WRONG_TYPE, claim)
+    return claim, await users.get_customer(tx, claim.user_id)
 
 
 async def destroy(
@@ -79,11 +81,10 @@ async def destroy(
     evidence stays without content, the request is closed, the customer is told."""
     await scrub_freed_content(db)
     async with db.transaction() as tx:
-        problem, claim = await _request(tx, claim_id, "destroy")
-        if problem is not None:
-            return Outcome(problem, claim)
-        assert claim is not None
-        user = await users.get_customer(tx, claim.user_id)
+        found = await _request(tx, claim_id, "destroy")
+        if isinstance(found, Outcome):
+            return found
+        claim, user = found
         if user is not None and user.erased_at is not None and claim.status == "closed":
             return Outcome(Result.ALREADY, claim)
         language = _language(user, claim)
@@ -125,11 +126,10 @@ async def block(
 ) -> Outcome:
     """Carry out a block request: processing stops until an operator unblocks."""
     async with db.transaction() as tx:
-        problem, claim = await _request(tx, claim_id, "block")
-        if problem is not None:
-            return Outcome(problem, claim)
-        assert claim is not None
-        user = await users.get_customer(tx, claim.user_id)
+        found = await _request(tx, claim_id, "block")
+        if isinstance(found, Outcome):
+            return found
+        claim, user = found
         changed = await users.set_blocked(tx, claim.user_id, True, now)
         closed = await redaction.close_request(tx, claim.id, operator_id, now)
         if not changed and not closed:
@@ -151,11 +151,10 @@ async def unblock(
 ) -> Outcome:
     """Lift the block set on a block request: processing resumes as before."""
     async with db.transaction() as tx:
-        problem, claim = await _request(tx, claim_id, "block")
-        if problem is not None:
-            return Outcome(problem, claim)
-        assert claim is not None
-        user = await users.get_customer(tx, claim.user_id)
+        found = await _request(tx, claim_id, "block")
+        if isinstance(found, Outcome):
+            return found
+        claim, user = found
         if not await users.set_blocked(tx, claim.user_id, False, now):
             return Outcome(Result.ALREADY, claim)
         await audit.record(

@@ -39,7 +39,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import Chat, InlineKeyboardMarkup
 from aiogram_i18n.cores import BaseCore
 
 from bot import claims as domain
@@ -145,6 +145,9 @@ class Scheduler:
         self.card_markup = card_markup
         self.bot: Bot | None = None  # an outbox bot whose sending policy does not retry itself
         self.on_overdue: Callable[[list[int]], Awaitable[None]] | None = None  # claims that just got an overdue alert
+        # ADMIN_CHAT_ID as the start-up check just read it (set by bot.app.create_checked_app):
+        # check_admin_chat uses it instead of asking Telegram again.
+        self.checked_admin_chat: Chat | None = None
         self._is_forum: bool | None = None
         self._topics_unavailable = False
         self._background = BackgroundLoop("claims-scheduler", self._loop)
@@ -177,18 +180,24 @@ class Scheduler:
         """Whether the background loop is alive (SCHEDULER_AUTOSTART)."""
         return self._background.running
     async def check_admin_chat(self) -> bool:
-        """Ask Telegram about ADMIN_CHAT_ID at start-up: a lost or migrated chat is logged with the fix."""
+        """Learn at start-up whether ADMIN_CHAT_ID is a forum; a lost or migrated chat is logged with the fix.
+
+        Telegram is asked only when the start-up check has not just read the chat
+        (checked_admin_chat, used once: a later start asks afresh).
+        """
         assert self.bot is not None
         chat_id = self.settings.admin_chat_id
-        try:
-            chat = await self.bot.get_chat(chat_id)
-        except (TelegramServerError, TelegramNetworkError, TelegramRetryAfter) as error:
-            log.warning("could not check the operators' chat ADMIN_CHAT_ID=%s at start-up (%s); "
-                        "messages for the operators wait in the outbox", chat_id, type(error).__name__)
-            return False
-        except TelegramAPIError as error:
-            self._report_chat_problem(chat_id, classify(error), force=True)
-            return False
+        chat, self.checked_admin_chat = self.checked_admin_chat, None
+        if chat is None:
+            try:
+                chat = await self.bot.get_chat(chat_id)
+            except (TelegramServerError, TelegramNetworkError, TelegramRetryAfter) as error:
+                log.warning("could not check the operators' chat ADMIN_CHAT_ID=%s at start-up (%s); "
+                            "messages for the operators wait in the outbox", chat_id, type(error).__name__)
+                return False
+            except TelegramAPIError as error:
+                self._report_chat_problem(chat_id, classify(error), force=True)
+                return False
         self._is_forum = bool(chat.is_forum)
         log.info("operators' chat ADMIN_CHAT_ID=%s reachable (%s%s)", chat_id, chat.type, ", forum" if chat.is_forum else "")
         return True

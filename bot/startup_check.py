@@ -22,7 +22,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, ChatMemberRestricted, User
+from aiogram.types import Chat, ChatMemberAdministrator, ChatMemberOwner, ChatMemberRestricted, User
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -47,6 +47,9 @@ class Finding:
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+    # What getChat said about ADMIN_CHAT_ID, when it answered: the bot's start hands it to the
+    # scheduler (bot.app.create_checked_app), so one start asks Telegram about the chat once.
+    admin_chat: Chat | None = None
 
     @property
     def failed(self) -> bool:
@@ -181,6 +184,7 @@ async def _check_admin_chat(report: Report, settings: Settings, bot: Bot, me: Us
     except TelegramAPIError as error:
         report.add("admin chat", "fail", f"cannot read the admin chat {chat_id} ({type(error).__name__})", add_bot)
         return
+    report.admin_chat = chat
     if chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         report.add("admin chat", "fail", f"ADMIN_CHAT_ID {chat_id} is a {chat.type}, not a group",
                    "set ADMIN_CHAT_ID to the operators' group id")

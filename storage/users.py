@@ -79,43 +79,6 @@ async def get_user(db: Executor, user_id: int) -> User | None:
     return None if row is None else _user(row)
 
 
-async def touch_user(
-    db: Executor,
-    *,
-    user_id: int,
-    first_name: str,
-    last_name: str | None,
-    username: str | None,
-    telegram_language: str | None,
-    now: datetime,
-) -> User:
-    """Create the user on first contact; keep Telegram's name fields current; mark reachable.
-
-    A user who writes to us has (again) a working chat with the bot, so reachability resets.
-    Runs on every update, so the usual case — nothing changed — costs one read.
-    """
-    user = await get_user(db, user_id)
-    if (
-        user is not None
-        and user.reachable
-        and (user.first_name, user.last_name, user.username, user.telegram_language)
-        == (first_name, last_name, username, telegram_language)
-    ):
-        return user
-    stamp = to_iso(now)
-    await db.execute(
-        "INSERT INTO users (id, telegram_language, first_name, last_name, username, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, "
-        "username = excluded.username, telegram_language = excluded.telegram_language, reachable = 1, "
-        "unreachable_reason = NULL, updated_at = excluded.updated_at",
-        (user_id, telegram_language, first_name, last_name, username, stamp, stamp),
-    )
-    user = await get_user(db, user_id)
-    assert user is not None
-    return user
-
-
 async def get_customer(db: Executor, user_id: int) -> User | None:
     """The user with the erasure and blocking state (what /mydata and the rights handlers need)."""
     row = await db.fetch_one(f"SELECT {_CUSTOMER_COLUMNS} FROM users WHERE id = ?", (user_id,))
@@ -132,8 +95,9 @@ async def touch_customer(
     telegram_language: str | None,
     now: datetime,
 ) -> User:
-    """touch_user for a person writing privately, storing Telegram names only while needed.
+    """Create the person on first contact, mark them reachable, and store Telegram names only while needed.
 
+    A person who writes to us has (again) a working chat with the bot, so reachability resets.
     Names are stored while the person has consent in force or a claim open (the operators must
     see who writes); otherwise the stored ones are emptied. While processing is blocked nothing
     about the person is updated but reachability. The User returned carries the names of this

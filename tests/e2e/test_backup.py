@@ -64,7 +64,8 @@ async def seed(harness: Harness, ids: list[int]) -> None:
     db, now = harness.app.db, harness.clock.now()
     for user_id in ids:
         harness.user(user_id)
-        await users.touch_user(db, user_id=user_id, first_name="U", last_name=None, username=None, telegram_language="ru", now=now)
+        await users.touch_customer(db, user_id=user_id, first_name="U", last_name=None, username=None,
+                                   telegram_language="ru", now=now)
         await users.set_language(db, user_id, "ru", now)
         await consents.record_decision(db, user_id=user_id, policy_version="2026-01-01", language="ru",
                                        decision="given", notice_text="notice", now=now)

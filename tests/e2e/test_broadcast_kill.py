@@ -39,8 +39,8 @@ async def prepare(db_path: Path, server: TelegramStandIn) -> tuple[int, int]:
     try:
         for user_id in RECIPIENTS:
             server.add_user(user_id, first_name="U", language_code="ru")
-            await users.touch_user(db, user_id=user_id, first_name="U", last_name=None, username=None,
-                                   telegram_language="ru", now=START)
+            await users.touch_customer(db, user_id=user_id, first_name="U", last_name=None, username=None,
+                                       telegram_language="ru", now=START)
         draft = await broadcasts.create_draft(
             db, kind="policy", created_by=OPERATOR, locale="ru", now=START, source_chat_id=ADMIN_CHAT_ID,
             source_message_id=source, policy_version="2026-01-01",

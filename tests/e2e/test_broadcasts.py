@@ -64,8 +64,8 @@ async def seed(harness: Harness, ids: list[int], *, language: str = "ru", consen
     db, now = harness.app.db, harness.clock.now()
     for user_id in ids:
         harness.user(user_id, language_code=language)
-        await users.touch_user(db, user_id=user_id, first_name="U", last_name=None, username=None,
-                               telegram_language=language, now=now)
+        await users.touch_customer(db, user_id=user_id, first_name="U", last_name=None, username=None,
+                                   telegram_language=language, now=now)
         await users.set_language(db, user_id, language, now)
         if consent:
             await consents.record_decision(db, user_id=user_id, policy_version="2026-01-01", language=language,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.app import run_polling
+from bot.app import create_checked_app, run_polling
+from bot.clock import ManualClock
 from bot.config import Settings
 from bot.startup_check import Report, StartupCheckFailed, run_checks
 from stand_in import TelegramStandIn
-from tests.e2e.conftest import ADMIN_CHAT_ID
+from tests.e2e.conftest import ADMIN_CHAT_ID, START, Harness
 from tests.e2e.test_backup import run_bot_command
+from tests.e2e.test_outbox import customer, file_claim, run_once
 
 
 def finding(report: Report, name: str) -> tuple[str, str, str | None]:
@@ -86,3 +89,26 @@ async def test_token_policy_and_database_problems_each_with_a_fix(
     status, detail, fix = finding(report, "database")
     assert status == "fail" and fix and "DATABASE_URL" in fix
     assert not any(f.name == "admin chat" for f in report.findings)  # not asked with a refused token
+
+
+async def test_a_start_asks_telegram_about_the_admin_chat_once_and_still_learns_it_is_a_forum(
+    make_settings: Callable[..., Settings], stand_in: TelegramStandIn, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The start-up check and the scheduler both need the chat; the check's answer serves both."""
+    stand_in.add_group(ADMIN_CHAT_ID, title="Operators", is_forum=True)
+    with caplog.at_level(logging.INFO):
+        # As `python -m bot` starts: the check and the app, then start_polling's start-up.
+        h = Harness(await create_checked_app(make_settings(scheduler_autostart=False), clock=ManualClock(START)), stand_in)
+        await h.start()
+    try:
+        assert len(stand_in.calls_to("getChat")) == 1 and len(stand_in.calls_to("getChatMember")) == 1
+        logged = [r.getMessage() for r in caplog.records]
+        assert any(m.startswith("check admin chat: ") and "forum" in m for m in logged)
+        assert f"operators' chat ADMIN_CHAT_ID={ADMIN_CHAT_ID} reachable (supergroup, forum)" in logged
+        # The scheduler knows it is a forum without asking: the claim's card gets its own topic.
+        await file_claim(h, await customer(h, 4101), "Претензия")
+        await run_once(h)
+        assert len(stand_in.topics(ADMIN_CHAT_ID)) == 1
+        assert len(stand_in.calls_to("getChat")) == 1
+    finally:
+        await h.stop()

@@ -14,8 +14,8 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 async def running_broadcast(db: Database, ids: list[int]) -> int:
     for user_id in ids:
-        await users.touch_user(db, user_id=user_id, first_name="U", last_name=None, username=None,
-                               telegram_language="ru", now=NOW)
+        await users.touch_customer(db, user_id=user_id, first_name="U", last_name=None, username=None,
+                                   telegram_language="ru", now=NOW)
     broadcast_id = await broadcasts.create_draft(db, kind="all", created_by=1, locale="ru", now=NOW,
                                                  source_chat_id=-100, source_message_id=5)
     assert await broadcasts.start(db, broadcast_id, actor="operator:1", now=NOW) is not None

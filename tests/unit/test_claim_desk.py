@@ -32,8 +32,8 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def new_claim(db: Database) -> store.Claim:
-    user = await users.touch_user(db, user_id=1001, first_name="A", last_name=None, username=None,
-                                  telegram_language="ru", now=NOW)
+    user = await users.touch_customer(db, user_id=1001, first_name="A", last_name=None, username=None,
+                                      telegram_language="ru", now=NOW)
     return await register(db, SETTINGS, WorkingCalendar.from_files(None), lambda key, **_: key, user, "ru",
                           ClaimDraft(type="claim", text="text", attachments=[]), NOW)
 

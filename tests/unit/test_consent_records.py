@@ -26,8 +26,8 @@ def settings(**values: object) -> Settings:
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "bot.sqlite3")
-    await users.touch_user(database, user_id=7, first_name="Айгүл", last_name=None, username=None,
-                           telegram_language="kk", now=NOW)
+    await users.touch_customer(database, user_id=7, first_name="Айгүл", last_name=None, username=None,
+                               telegram_language="kk", now=NOW)
     yield database
     await database.close()
 

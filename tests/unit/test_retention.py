@@ -29,12 +29,19 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
+async def writes(db: Database, user_id: int) -> users.User:
+    """The person writes to the bot (what the middleware records on every private update)."""
+    return await users.touch_customer(db, user_id=user_id, first_name="Айгүл", last_name="Серік",
+                                      username=f"u{user_id}", telegram_language="kk", now=NOW)
+
+
 async def person(db: Database, user_id: int, *, consent: bool) -> None:
-    await users.touch_user(db, user_id=user_id, first_name="Айгүл", last_name="Серік", username=f"u{user_id}",
-                           telegram_language="kk", now=NOW)
+    """A person who wrote to the bot; with consent, names stored from their next message on."""
+    await writes(db, user_id)
     if consent:
         await consents.record_decision(db, user_id=user_id, policy_version="2026-01-01", language="kk",
                                        decision="given", notice_text="N", now=NOW)
+        await writes(db, user_id)
 
 
 async def claim(db: Database, user_id: int, seq: int, text: str, *, closed_at: datetime | None) -> int:
@@ -122,9 +129,14 @@ async def test_telegram_names_are_kept_only_while_needed(db: Database) -> None:
     clock = ManualClock(NOW)
     job = RetentionJob(settings(), db, clock)
     await person(db, 1, consent=True)      # consent in force: keep
-    await person(db, 2, consent=False)     # nothing: forget
+    await person(db, 2, consent=True)      # consent withdrawn since the last message: forget
+    await consents.record_decision(db, user_id=2, policy_version="2026-01-01", language="kk",
+                                   decision="withdrawn", notice_text="N", now=NOW)
     await person(db, 3, consent=False)     # an open claim: keep
     await claim(db, 3, 1, "text", closed_at=None)
+    await writes(db, 3)
+    stored = {u: (await users.get_user(db, u)).username for u in (1, 2, 3)}  # type: ignore[union-attr]
+    assert stored == {1: "u1", 2: "u2", 3: "u3"}
 
     assert (await job.run_once()).names == 1
     names = {u: (await users.get_user(db, u)).username for u in (1, 2, 3)}  # type: ignore[union-attr]

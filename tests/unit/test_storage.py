@@ -15,13 +15,15 @@ import pytest
 from bot.clock import ManualClock
 from bot.fsm_storage import SQLiteStorage
 from storage import audit, consents, users
-from storage.db import MIGRATIONS_DIR, Database, Executor, MigrationError, apply_migrations, list_migrations, schema_version
+from storage.db import (
+    MIGRATIONS_DIR, Database, Executor, MigrationError, apply_migrations, list_migrations, schema_version, to_iso,
+)
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 async def new_user(db: Database, user_id: int = 1) -> users.User:
-    return await users.touch_user(
+    return await users.touch_customer(
         db, user_id=user_id, first_name="Айгүл", last_name=None, username="aigul", telegram_language="kk", now=NOW
     )
 
@@ -43,7 +45,13 @@ async def test_upgrade_in_place_keeps_rows(tmp_path: Path) -> None:
     shutil.copy(MIGRATIONS_DIR / "0001_initial.sql", old_dir)
     path = tmp_path / "bot.sqlite3"
     db = await Database.open(path, migrations_dir=old_dir)
-    await new_user(db, 7)
+    # A row as the version at 0001 wrote it (Telegram names included): the code of today
+    # (touch_customer) reads columns 0001 does not have.
+    await db.execute(
+        "INSERT INTO users (id, telegram_language, first_name, username, created_at, updated_at) "
+        "VALUES (7, 'kk', 'Айгүл', 'aigul', ?, ?)",
+        (to_iso(NOW), to_iso(NOW)),
+    )
     await consents.record_decision(
         db, user_id=7, policy_version="2026-01-01", language="kk", decision="given", notice_text="N", now=NOW
     )
