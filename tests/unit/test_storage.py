@@ -210,6 +210,62 @@ async def test_fsm_storage_reads_each_key_once_and_skips_writes_that_change_noth
         await db.close()
 
 
+async def test_each_fsm_write_is_one_statement(tmp_path: Path) -> None:
+    """aiogram's FSMContext.clear() is set_state(None) then set_data({}): each is one statement
+    (the storage knows the whole row), the last one deleting the row."""
+    from aiogram.fsm.storage.base import StorageKey
+
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    storage = SQLiteStorage(db, ManualClock(NOW))
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    try:
+        await storage.get_state(key)
+        statements: list[str] = []
+        db.connection.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+        await storage.set_state(key, "ClaimFlow:text")
+        await storage.set_data(key, {"type": "claim"})
+        await storage.set_state(key, None)
+        assert await db.fetch_value("SELECT data FROM fsm_states") == '{"type": "claim"}'
+        await storage.set_data(key, {})
+        assert await db.fetch_value("SELECT count(*) FROM fsm_states") == 0
+        assert statements == ["INSERT", "INSERT", "INSERT", "SELECT", "DELETE", "SELECT"]
+    finally:
+        await db.close()
+
+
+async def test_checkpoints_run_in_the_worker_thread_not_inside_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's automatic checkpoint (inside the COMMIT, on the event loop) is off; the database's
+    worker thread copies the log into the file instead, and after it the log starts afresh."""
+    monkeypatch.setattr("storage.db.CHECKPOINT_SECONDS", 0.05)
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    threads: list[tuple[str, int]] = []
+    db.connection.set_trace_callback(
+        lambda sql: threads.append((sql, threading.get_ident())) if "wal_checkpoint" in sql else None
+    )
+    try:
+        assert await db.fetch_value("PRAGMA wal_autocheckpoint") == 0
+        for n in range(200):
+            await db.execute("INSERT INTO audit_log (at, actor, event, details) VALUES (?, 'test', 'probe', ?)",
+                             (NOW.isoformat(), "x" * 2000 + str(n)))
+        assert not threads  # no checkpoint inside those commits
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if threads:
+                break
+        assert threads and all(ident != threading.get_ident() for _, ident in threads)
+        log_size = (path.parent / (path.name + "-wal")).stat().st_size
+        await db.execute("INSERT INTO audit_log (at, actor, event, details) VALUES (?, 'test', 'probe', 'y')",
+                         (NOW.isoformat(),))
+        # Every page was copied: the next write starts the log from its beginning (same file size).
+        assert (path.parent / (path.name + "-wal")).stat().st_size == log_size
+    finally:
+        await db.close()
+    assert not (path.parent / (path.name + "-wal")).exists()  # the last close copies and removes it
+
+
 async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
