@@ -22,6 +22,7 @@ them.
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any, ClassVar, cast
 
 from aiogram import Bot, __version__ as aiogram_version
@@ -54,7 +55,7 @@ from aiogram.types import (
 )
 import orjson
 from aiohttp import BytesPayload, FormData
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from bot import fast_paths
 from bot.fast_paths import lazy_types
@@ -73,6 +74,12 @@ HOT_TYPES: tuple[type[BaseModel], ...] = (
 
 
 _PLAIN = frozenset({str, int, bool, float})
+
+
+def _echoed_as_sent(markup: InlineKeyboardMarkup) -> bool:
+    """Whether Telegram returns this keyboard as sent: it does, except that "login_url buttons are
+    represented as ordinary url buttons" (https://core.telegram.org/bots/api#message, reply_markup)."""
+    return all(button.login_url is None for row in markup.inline_keyboard for button in row)
 
 
 class BotSession(AiohttpSession):
@@ -145,7 +152,24 @@ class BotSession(AiohttpSession):
     def check_response(
         self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
     ) -> Response[TelegramType]:
-        self.response_model(method.__returning__)  # held here, so aiogram's lookup below is a cache hit
+        model = self.response_model(method.__returning__)  # held here, so aiogram's lookup is a cache hit
+        markup = getattr(method, "reply_markup", None)
+        if status_code == HTTPStatus.OK and isinstance(markup, InlineKeyboardMarkup) and _echoed_as_sent(markup):
+            # A sent or edited message comes back with its inline keyboard, which is the one
+            # just sent: the object already built is used instead of building every button again
+            # (pydantic takes an instance of the field's model as it is). Anything unexpected,
+            # and every error, goes through aiogram's own check below.
+            try:
+                data = self.json_loads(content)
+            except Exception:  # noqa: BLE001 - aiogram's own check below reports it as it always does
+                data = None
+            result = data.get("result") if isinstance(data, dict) and data.get("ok") is True else None
+            if isinstance(result, dict) and isinstance(result.get("reply_markup"), dict):
+                result["reply_markup"] = markup
+                try:
+                    return model.model_validate(data, context={"bot": bot})
+                except ValidationError:
+                    pass
         return super().check_response(bot, method, status_code, content)
 
     @classmethod

@@ -6,8 +6,10 @@ import gc
 import json
 import weakref
 
+import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import GetMyShortDescription, GetUpdates, SendDocument, SendMessage, SendPoll
 from aiogram.methods.base import Response
 from aiogram.types import (
@@ -15,6 +17,7 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LoginUrl,
     UserChatBoosts,
 )
 from aiohttp import FormData
@@ -87,3 +90,34 @@ def test_a_text_orjson_refuses_still_goes_as_escaped_json() -> None:
     assert b"\\ud800" in body and json.loads(body)["text"] == "broken \ud800 half of a pair, Сәлем"
     plain = session.json_body(bot, SendMessage(chat_id=5, text="Сәлем"))
     assert plain is not None and json.loads(plain) == {"chat_id": 5, "text": "Сәлем"}
+
+
+def _sent_message(markup: dict) -> str:
+    return json.dumps({"ok": True, "result": {
+        "message_id": 7, "date": 1_764_000_000, "chat": {"id": 5, "type": "private", "first_name": "Айгүл"},
+        "text": "Тілді таңдаңыз", "reply_markup": markup,
+    }})
+
+
+def test_a_sent_keyboard_comes_back_as_the_object_sent_unless_telegram_changes_it() -> None:
+    session, bot = BotSession(), Bot("42:TEST")
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Қазақша", callback_data="lang:kk")]])
+    method = SendMessage(chat_id=5, text="Тілді таңдаңыз", reply_markup=keyboard)
+    echoed = {"inline_keyboard": [[{"text": "Қазақша", "callback_data": "lang:kk"}]]}
+    message = session.check_response(bot, method, 200, _sent_message(echoed)).result
+    assert message.reply_markup is keyboard and message.message_id == 7 and message.bot is bot
+    assert message.chat.bot is bot  # the rest is validated and bound as aiogram does
+
+    # login_url buttons come back as url buttons: then Telegram's echo is what the message holds.
+    login = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Кіру", login_url=LoginUrl(url="https://example.kz/login"))]])
+    echoed = {"inline_keyboard": [[{"text": "Кіру", "url": "https://example.kz/login"}]]}
+    message = session.check_response(bot, SendMessage(chat_id=5, text="x", reply_markup=login), 200, _sent_message(echoed)).result
+    assert message.reply_markup is not login and message.reply_markup.inline_keyboard[0][0].url == "https://example.kz/login"
+
+
+def test_an_error_answer_to_a_message_with_a_keyboard_still_raises_as_in_aiogram() -> None:
+    session, bot = BotSession(), Bot("42:TEST")
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Иә", callback_data="yes")]])
+    method = SendMessage(chat_id=5, text="x", reply_markup=keyboard)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        session.check_response(bot, method, 400, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}))
