@@ -487,7 +487,11 @@ def main() -> int:
         "--bots", type=lambda names: [name.strip() for name in names.split(",")], default=None,
         help="update benchmark: only these bots, comma-separated (e.g. 'privacy bot'); the others' figures show as n/a",
     )
-    parser.add_argument("--only", choices=["updates", "broadcast", "storage"], help="run one benchmark")
+    parser.add_argument(
+        "--only", choices=["updates", "broadcast", "storage", "instructions"],
+        help="run one benchmark (instructions: under valgrind, not part of a full run)",
+    )
+    parser.add_argument("--instruction-users", type=int, default=100, help="instructions benchmark: users' journeys per bot")
     parser.add_argument(
         "--fast-paths", type=lambda values: [value.strip() for value in values.split(";") if value.strip()], default=["on"],
         help="update benchmark: run the privacy bot once per FAST_PATHS value in each round, ';'-separated "
@@ -514,6 +518,10 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             lines += asyncio.run(run_storage_benchmark(users=args.db_users, claims=args.db_claims, workdir=Path(folder)))
         lines.append("")
+    if args.only == "instructions":  # slow (valgrind), so only when asked for
+        from bench.instructions import run_instruction_benchmark
+
+        lines += asyncio.run(run_instruction_benchmark(args.instruction_users))
     kept = _kept_part(args.output)
     args.output.write_text("\n".join(lines) + ("\n" + kept if kept else ""), encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
