@@ -62,24 +62,41 @@ class UserLocaleManager(BaseManager):
 
 
 class TranslationCore(FluentRuntimeCore):
-    """Fluent, with each message that takes no arguments formatted once per language.
+    """Fluent, with each message formatted once per language and arguments.
 
     Menus, button labels and prompts are most of what a bot formats (several per update, and
-    the menu-button filters ask for their labels on every message);
-    without arguments a Fluent message always gives the same text.
+    the menu-button filters ask for their labels on every message); without arguments a Fluent
+    message always gives the same text, so those are kept for good. With arguments, formatting
+    is the costly part (plural rules and numbers go through Babel), and many repeat (a request
+    type's term, the operator's name, the policy's date): the last RECENT_SIZE texts are kept,
+    looked up by message, language and arguments. Arguments that are not hashable are
+    formatted every time.
     """
+
+    RECENT_SIZE = 4096
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._fixed: dict[tuple[str, str], str] = {}
+        self._recent: dict[tuple[Any, ...], str] = {}
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
+        language = self.get_locale(locale=locale)
         if kwargs:
-            return super().get(message_id, locale, **kwargs)
-        key = (message_id, self.get_locale(locale=locale))
-        text = self._fixed.get(key)
+            key = (message_id, language, *((name, value.__class__, value) for name, value in sorted(kwargs.items())))
+            try:
+                text = self._recent.get(key)
+            except TypeError:  # an unhashable argument
+                return super().get(message_id, language, **kwargs)
+            if text is None:
+                if len(self._recent) >= self.RECENT_SIZE:
+                    self._recent.clear()  # bounded; the texts in use come back at once
+                text = self._recent[key] = super().get(message_id, language, **kwargs)
+            return text
+        fixed_key = (message_id, language)
+        text = self._fixed.get(fixed_key)
         if text is None:
-            text = self._fixed[key] = super().get(message_id, key[1])
+            text = self._fixed[fixed_key] = super().get(message_id, language)
         return text
 
 

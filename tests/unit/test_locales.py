@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from aiogram_i18n.cores import FluentRuntimeCore
+from aiogram_i18n.exceptions import FluentMessageError
 from fluent.syntax import FluentParser, ast
 
 from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, create_i18n_core, language_from_code, pick_language
@@ -111,6 +112,33 @@ async def test_texts_without_arguments_come_from_the_cache_right_for_each_langua
             checked += 1
     assert checked > 100
     assert cached.get("menu-claim", "kk") != cached.get("menu-claim", "ru")
-    # With arguments, every call is formatted anew.
+    # With arguments: kept per language and arguments, so each repeat gives what Fluent gives.
+    for _ in range(2):
+        for count in (1, 2, 5, 21):
+            for language in SUPPORTED_LANGUAGES:
+                assert cached.get("consent-history-title", language, count=count) == plain.get(
+                    "consent-history-title", language, count=count
+                )
     assert "2 записи" in cached.get("consent-history-title", "ru", count=2)
     assert "5 записей" in cached.get("consent-history-title", "ru", count=5)
+    # The type is part of the key: 1.5 is not taken for 1, nor True for 1.
+    assert cached.get("consent-history-title", "ru", count=1.5) == plain.get("consent-history-title", "ru", count=1.5)
+    assert cached.get("consent-history-title", "ru", count=True) == plain.get("consent-history-title", "ru", count=True)
+    # An argument that cannot be a key is handed to Fluent as it is (which refuses a list, as before).
+    for core in (cached, plain):
+        with pytest.raises(FluentMessageError):
+            core.get("policy-header", "ru", title=["T"], date="d", sections=3)
+
+
+async def test_the_cache_of_texts_with_arguments_stays_bounded_and_right() -> None:
+    cached = create_i18n_core()
+    plain = FluentRuntimeCore(path=LOCALES_DIR / "{locale}", default_locale="ru")
+    await cached.startup()
+    await plain.startup()
+    for count in range(cached.RECENT_SIZE * 2 + 7):
+        text = cached.get("consent-history-title", "ru", count=count)
+        if count % 997 == 0:
+            assert text == plain.get("consent-history-title", "ru", count=count)
+    assert len(cached._recent) <= cached.RECENT_SIZE  # noqa: SLF001 - the bound is the point of this test
+    for count in (7, 21, 5000):
+        assert cached.get("consent-history-title", "ru", count=count) == plain.get("consent-history-title", "ru", count=count)
