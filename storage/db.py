@@ -48,10 +48,16 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 # by itself inside the COMMIT that takes the log past 1,000 pages, on the thread that commits:
 # here the event loop, which then waits for the copy and its fsync (synchronous=NORMAL syncs at
 # checkpoints; https://www.sqlite.org/pragma.html#pragma_synchronous) and serves nobody
-# meanwhile. So the automatic checkpoint is off and the database's worker thread runs one every
-# CHECKPOINT_SECONDS, holding the lock (no write can slip in, so the log is then wholly copied
-# and SQLite starts it afresh at the next write: https://www.sqlite.org/wal.html#ckpt).
+# meanwhile. So the automatic checkpoint is off, and every CHECKPOINT_SECONDS the database's
+# worker thread runs a PASSIVE checkpoint on a connection of its own, beside the bot's statements
+# (no lock: the copy and its fsync hold nothing up; https://www.sqlite.org/c3ref/wal_checkpoint_v2.html).
 CHECKPOINT_SECONDS = 1.0
+# SQLite starts the log afresh only when a checkpoint has copied all of it
+# (https://www.sqlite.org/wal.html#avoiding_excessively_large_wal_files); under steady writes
+# one that runs beside them keeps missing the last frames, and the log grows. Past this many
+# frames (pages of 4 KiB: 64 MiB) the rest is copied on the bot's connection, holding the lock so
+# that no write slips in: a short step, as the checkpoint just before has copied nearly everything.
+RESTART_FRAMES = 16_384
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -94,6 +100,16 @@ def _run(conn: sqlite3.Connection, sql: str, params: Params, mode: str) -> Any:
         if mode == "one":
             return cursor.fetchone()
         return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _checkpoint(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """A PASSIVE checkpoint: (1 if it could not start, frames in the log, frames copied)."""
+    cursor = conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    try:
+        busy, frames, copied = cursor.fetchone()
+        return int(busy), int(frames), int(copied)
     finally:
         cursor.close()
 
@@ -171,6 +187,7 @@ class Database(Executor):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._closed = False
         self._checkpoints: asyncio.Task[None] | None = None
+        self._checkpointer: sqlite3.Connection | None = None
 
     @classmethod
     async def open(cls, path: str | Path, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
@@ -203,13 +220,17 @@ class Database(Executor):
     async def take_over_checkpoints(self) -> None:
         """Checkpoint from the worker thread from now on, not inside commits (CHECKPOINT_SECONDS)."""
         await self.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpointer = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._checkpoints = asyncio.get_running_loop().create_task(self._checkpoint_periodically())
 
     async def _checkpoint_periodically(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(CHECKPOINT_SECONDS)
             try:
-                await self.background.fetch_one("PRAGMA wal_checkpoint(PASSIVE)")
+                _, frames, _ = await loop.run_in_executor(self._worker, _checkpoint, self._checkpointer)
+                if frames >= RESTART_FRAMES:
+                    await self.background.fetch_one("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as error:
                 log.warning("write-ahead log checkpoint failed: %s", error)
 
@@ -223,6 +244,8 @@ class Database(Executor):
                 await self._checkpoints
             except asyncio.CancelledError:
                 pass
+        if self._checkpointer is not None:  # in the worker thread, after a checkpoint it may be running
+            await asyncio.get_running_loop().run_in_executor(self._worker, self._checkpointer.close)
         # Closing the last connection checkpoints whatever the log still holds and removes it.
         async with self._lock:  # a background statement still running finishes first
             self._worker.shutdown(wait=False)

@@ -233,37 +233,57 @@ async def test_each_fsm_write_is_one_statement(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_checkpoints_run_in_the_worker_thread_not_inside_commits(
+async def test_checkpoints_run_beside_the_bots_statements_not_inside_commits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SQLite's automatic checkpoint (inside the COMMIT, on the event loop) is off; the database's
-    worker thread copies the log into the file instead, and after it the log starts afresh."""
-    monkeypatch.setattr("storage.db.CHECKPOINT_SECONDS", 0.05)
+    """SQLite's automatic checkpoint (inside the COMMIT, on the event loop) is off; the worker
+    thread copies the log into the file instead, and after that the log starts afresh."""
+    monkeypatch.setattr("storage.db.CHECKPOINT_SECONDS", 0.3)
     path = tmp_path / "bot.sqlite3"
+    log = path.parent / (path.name + "-wal")
     db = await Database.open(path)
-    threads: list[tuple[str, int]] = []
-    db.connection.set_trace_callback(
-        lambda sql: threads.append((sql, threading.get_ident())) if "wal_checkpoint" in sql else None
-    )
+    statements: list[str] = []
+    db.connection.set_trace_callback(lambda sql: statements.append(sql) if "wal_checkpoint" in sql else None)
     try:
         assert await db.fetch_value("PRAGMA wal_autocheckpoint") == 0
-        for n in range(200):
-            await db.execute("INSERT INTO audit_log (at, actor, event, details) VALUES (?, 'test', 'probe', ?)",
-                             (NOW.isoformat(), "x" * 2000 + str(n)))
-        assert not threads  # no checkpoint inside those commits
-        for _ in range(100):
-            await asyncio.sleep(0.02)
-            if threads:
+        async with db.transaction() as tx:  # past SQLite's 1,000 pages in one go
+            for n in range(2500):
+                await tx.execute("INSERT INTO audit_log (at, actor, event, details) VALUES (?, 'test', 'probe', ?)",
+                                 (NOW.isoformat(), "x" * 2000 + str(n)))
+        assert log.stat().st_size > 1000 * 4096  # no checkpoint inside that commit
+        for _ in range(100):  # until a checkpoint has run: then the next write restarts the log
+            size = log.stat().st_size
+            await db.execute("INSERT INTO audit_log (at, actor, event, details) VALUES (?, 'test', 'probe', 'y')",
+                             (NOW.isoformat(),))
+            if log.stat().st_size == size:
                 break
-        assert threads and all(ident != threading.get_ident() for _, ident in threads)
-        log_size = (path.parent / (path.name + "-wal")).stat().st_size
-        await db.execute("INSERT INTO audit_log (at, actor, event, details) VALUES (?, 'test', 'probe', 'y')",
-                         (NOW.isoformat(),))
-        # Every page was copied: the next write starts the log from its beginning (same file size).
-        assert (path.parent / (path.name + "-wal")).stat().st_size == log_size
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the log never started afresh")
+        assert statements == []  # none of it ran on the bot's connection: no lock was held for it
     finally:
         await db.close()
-    assert not (path.parent / (path.name + "-wal")).exists()  # the last close copies and removes it
+    assert not log.exists()  # the last close copies what is left and removes the log
+
+
+async def test_a_log_grown_past_the_limit_is_copied_with_writes_held_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.db.CHECKPOINT_SECONDS", 0.05)
+    monkeypatch.setattr("storage.db.RESTART_FRAMES", 1)
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    seen: list[int] = []
+    db.connection.set_trace_callback(lambda sql: seen.append(threading.get_ident()) if "wal_checkpoint" in sql else None)
+    try:
+        for _ in range(100):
+            await db.execute("INSERT INTO audit_log (at, actor, event, details) VALUES (?, 'test', 'probe', 'y')",
+                             (NOW.isoformat(),))
+            if seen:
+                break
+            await asyncio.sleep(0.02)
+        assert seen and threading.get_ident() not in seen  # on the bot's connection, in the worker thread
+    finally:
+        await db.close()
 
 
 async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
