@@ -104,16 +104,6 @@ def _run(conn: sqlite3.Connection, sql: str, params: Params, mode: str) -> Any:
         cursor.close()
 
 
-def _checkpoint(conn: sqlite3.Connection) -> tuple[int, int, int]:
-    """A PASSIVE checkpoint: (1 if it could not start, frames in the log, frames copied)."""
-    cursor = conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    try:
-        busy, frames, copied = cursor.fetchone()
-        return int(busy), int(frames), int(copied)
-    finally:
-        cursor.close()
-
-
 def _run_many(conn: sqlite3.Connection, sql: str, rows: Iterable[Params]) -> None:
     conn.executemany(sql, rows).close()
 
@@ -228,7 +218,10 @@ class Database(Executor):
         while True:
             await asyncio.sleep(CHECKPOINT_SECONDS)
             try:
-                _, frames, _ = await loop.run_in_executor(self._worker, _checkpoint, self._checkpointer)
+                # (1 if it could not start, frames in the log, frames copied)
+                _, frames, _ = await loop.run_in_executor(
+                    self._worker, _run, self._checkpointer, "PRAGMA wal_checkpoint(PASSIVE)", (), "one"
+                )
                 if frames >= RESTART_FRAMES:
                     await self.background.fetch_one("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as error:
