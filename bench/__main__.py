@@ -174,6 +174,16 @@ async def run_users(
     return result
 
 
+async def start_stand_in(users: int) -> TelegramStandIn:
+    """A running stand-in with `users` Russian-speaking users and the operators' group."""
+    server = TelegramStandIn()
+    await server.start()
+    for i in range(users):
+        server.add_user(FIRST_USER + i, first_name=f"User{i}", language_code="ru")
+    server.add_group(ADMIN_CHAT_ID, title="Operators")
+    return server
+
+
 def bot_steps() -> list:
     def start(server: TelegramStandIn, user: int) -> None:
         server.user_message(user, "/start")
@@ -316,13 +326,8 @@ async def run_round(args: argparse.Namespace, figures: UpdateFigures, bots: tupl
         if args.bots and not any(name == wanted or name.startswith(wanted + ", FAST_PATHS=") for wanted in args.bots):
             results.append(LoadResult(label, updates=0, seconds=0.0))  # not run: its figures read n/a
             continue
-        server = TelegramStandIn()
-        await server.start()
         main = name == privacy_bot_name(args.fast_paths[0], args)  # the later phases run for this one only
-        total = users + (args.memory_users if main and last else 0)
-        for i in range(total):
-            server.add_user(FIRST_USER + i, first_name=f"User{i}", language_code="ru")
-        server.add_group(ADMIN_CHAT_ID, title="Operators")
+        server = await start_stand_in(users + (args.memory_users if main and last else 0))
         with tempfile.TemporaryDirectory() as folder:
             process = await start_process(module, server, Path(folder) / "bench.sqlite3", **extra_env)
             try:

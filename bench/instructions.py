@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.__main__ import (
-    ADMIN_CHAT_ID, FIRST_USER, PROJECT, ReplyWatcher, bot_env, bot_steps, echo_steps, run_users, same_call_steps,
+    PROJECT, ReplyWatcher, bot_env, bot_steps, echo_steps, run_users, same_call_steps, start_stand_in,
 )
-from stand_in import TelegramStandIn
 
 START_TIMEOUT = 900.0  # seconds for a bot to start under callgrind (imports run ~50 times slower)
 IN_FLIGHT = 50
@@ -56,12 +55,8 @@ async def _control(option: str, pid: int) -> None:
 
 
 async def count_bot(name: str, module: str, steps: list, users: int, extra_env: dict[str, str]) -> Count:  # type: ignore[type-arg]
-    server = TelegramStandIn()
-    await server.start()
+    server = await start_stand_in(users)
     try:
-        for i in range(users):
-            server.add_user(FIRST_USER + i, first_name=f"User{i}", language_code="ru")
-        server.add_group(ADMIN_CHAT_ID, title="Operators")
         with tempfile.TemporaryDirectory() as folder:
             dump = Path(folder) / "callgrind.out"
             process = await asyncio.create_subprocess_exec(
