@@ -12,6 +12,10 @@ On aiogram's public API:
    every later call a cache hit; there are at most as many as Bot API methods.
 3. JSON is written and read with orjson (the session's public `json_loads`); a body orjson
    refuses (a lone surrogate in a text) falls back to the standard library's encoder.
+4. A call awaited through `ignore_result` (a handler's reply it does not read) is checked as
+   every call is, errors raised as aiogram raises them, but a sent or edited message in its
+   answer is read only as far as its message_id (`SentMessage`), not built into Message,
+   Chat, User, entity and button objects: most of the work of a Bot API call, for nothing.
 
 Through the `http_client` fast path (bot/fast_paths/session.py), when it is active: those JSON
 requests go over a plain HTTP/1.1 keep-alive client instead of aiohttp's ClientSession. Uploads,
@@ -22,6 +26,8 @@ them.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any, ClassVar, cast
 
@@ -45,6 +51,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
     ErrorEvent,
     InlineKeyboardButton,
+    Message,
     InlineKeyboardMarkup,
     KeyboardButton,
     LinkPreviewOptions,
@@ -55,7 +62,7 @@ from aiogram.types import (
 )
 import orjson
 from aiohttp import BytesPayload, FormData
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot import fast_paths
 from bot.fast_paths import lazy_types
@@ -74,6 +81,35 @@ HOT_TYPES: tuple[type[BaseModel], ...] = (
 
 
 _PLAIN = frozenset({str, int, bool, float})
+
+# Set while a call awaited through ignore_result is made (a context variable: the call runs in
+# the caller's task, through the session's middlewares, retries included).
+_result_ignored: ContextVar[bool] = ContextVar("result_ignored", default=False)
+
+
+class SentMessage(BaseModel):
+    """What a caller that ignores the result needs of a sent or edited message: nothing but the
+    proof that Telegram accepted it. Not an aiogram object: nothing nested, nothing bound."""
+
+    model_config = ConfigDict(extra="ignore")
+    message_id: int
+
+
+# Answers read as SentMessage under ignore_result (aiogram's `__returning__` of sendMessage,
+# copyMessage's is MessageId, already small; editMessage* return Message, or True for inline messages).
+_LEAN_ANSWERS: dict[Any, Any] = {Message: SentMessage, Message | bool: SentMessage | bool}
+
+
+async def ignore_result(call: Awaitable[Any]) -> None:
+    """Await a Bot API call (e.g. `message.answer(...)`) whose result the caller does not use.
+
+    Telegram's answer is checked exactly as before: an error raises the exception aiogram
+    raises. Only the message Telegram sends back is not turned into aiogram's objects."""
+    token = _result_ignored.set(True)
+    try:
+        await call
+    finally:
+        _result_ignored.reset(token)
 
 
 def _echoed_as_sent(markup: InlineKeyboardMarkup) -> bool:
@@ -152,6 +188,14 @@ class BotSession(AiohttpSession):
     def check_response(
         self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
     ) -> Response[TelegramType]:
+        lean = _LEAN_ANSWERS.get(method.__returning__) if status_code == HTTPStatus.OK and _result_ignored.get() else None
+        if lean is not None:
+            try:
+                answer = self.response_model(lean).model_validate_json(content)
+            except ValidationError:
+                answer = None  # not what Telegram sends: aiogram's own check below says what is wrong
+            if answer is not None and answer.ok and answer.result is not None:
+                return cast(Response[TelegramType], answer)
         model = self.response_model(method.__returning__)  # held here, so aiogram's lookup is a cache hit
         markup = getattr(method, "reply_markup", None)
         if status_code == HTTPStatus.OK and isinstance(markup, InlineKeyboardMarkup) and _echoed_as_sent(markup):
@@ -175,5 +219,6 @@ class BotSession(AiohttpSession):
     @classmethod
     def prepare(cls) -> None:
         """Build the hot types, and the hot methods' request and answer models, before the first update."""
-        answers = (cls.response_model(method.__returning__) for method in HOT_METHODS)
+        answers = [cls.response_model(method.__returning__) for method in HOT_METHODS]
+        answers += [cls.response_model(lean) for lean in _LEAN_ANSWERS.values()]
         lazy_types.build(*HOT_TYPES, *HOT_METHODS, *answers)

@@ -11,6 +11,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from aiogram_i18n import I18nContext
 
+from bot.session import ignore_result
 from handlers.routing import Router
 
 log = logging.getLogger("bot.errors")
@@ -43,7 +44,7 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18nContext | None = None)
     if chat_id is None or i18n is None:
         return True
     try:
-        await bot.send_message(chat_id, i18n.get("error-apology"))
+        await ignore_result(bot.send_message(chat_id, i18n.get("error-apology")))
     except TelegramAPIError as error:
         log.warning("could not send the apology: %s", type(error).__name__)
     return True

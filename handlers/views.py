@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.session import ignore_result
+
 
 async def show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None, *, fresh: bool = False) -> None:
     """Turn the pressed message into the new view; send a new one if it can't be edited, or if
@@ -15,7 +17,7 @@ async def show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup 
     message = callback.message
     try:
         if isinstance(message, Message) and not fresh:
-            await message.edit_text(text, reply_markup=markup)
+            await ignore_result(message.edit_text(text, reply_markup=markup))
             return
     except TelegramBadRequest as error:
         if "not modified" in error.message:
@@ -23,4 +25,4 @@ async def show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup 
         if "can't be edited" not in error.message and "not found" not in error.message:
             raise
     assert callback.bot is not None and message is not None
-    await callback.bot.send_message(message.chat.id, text, reply_markup=markup)
+    await ignore_result(callback.bot.send_message(message.chat.id, text, reply_markup=markup))

@@ -11,6 +11,7 @@ from bot.ads import AdsOutcome
 from bot.clock import Clock
 from bot.config import Settings
 from bot.formatting import local_time, utc_offset_label
+from bot.session import ignore_result
 from handlers.customer.views import ads_view
 from handlers.filters import MenuButton
 from handlers.keyboards import AdsCb
@@ -23,7 +24,7 @@ REFUSALS = {AdsOutcome.BLOCKED: "erasure-ads-blocked", AdsOutcome.NEEDS_CONSENT:
 
 async def on_ads(message: Message, i18n: I18nContext, settings: Settings, db: Database, app_user: User) -> None:
     text, markup = ads_view(i18n, settings, await ads.ads_status(db, app_user))
-    await message.answer(text, reply_markup=markup)
+    await ignore_result(message.answer(text, reply_markup=markup))
 
 
 async def on_ads_button(
@@ -43,12 +44,12 @@ async def on_ads_button(
     await callback.answer()
     if callback_data.from_ad:
         # Under an advertising copy: keep the ad as it is, drop its opt-out button.
-        await message.edit_reply_markup(reply_markup=None)
+        await ignore_result(message.edit_reply_markup(reply_markup=None))
     else:
         text, markup = ads_view(i18n, settings, choice.status)
-        await message.edit_text(text, reply_markup=markup)
+        await ignore_result(message.edit_text(text, reply_markup=markup))
     key = "ads-turned-on" if choice.outcome is AdsOutcome.TURNED_ON else "ads-turned-off"
-    await message.answer(i18n.get(key, time=local_time(now, settings.tz), tz=utc_offset_label(settings.tz, now)))
+    await ignore_result(message.answer(i18n.get(key, time=local_time(now, settings.tz), tz=utc_offset_label(settings.tz, now))))
 
 
 def create_router() -> Router:

@@ -24,6 +24,7 @@ from bot.deadlines import WorkingCalendar, days_left
 from bot.request_types import RequestTypes, name_key
 from bot.formatting import esc, local_date, local_time, utc_offset_label
 from bot.scheduler import Scheduler
+from bot.session import ignore_result
 from handlers.filters import Magic, MenuButton
 from handlers.keyboards import (
     ClaimFlowAction,
@@ -168,7 +169,7 @@ async def start_flow(message: Message, i18n: I18nContext, state: FSMContext, req
     # in two writes instead of three).
     await state.set_state(ClaimFlow.type)
     await state.set_data({})
-    await message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n, request_types))
+    await ignore_result(message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n, request_types)))
 
 
 # --------------------------------------------------------------------------- filing
@@ -179,7 +180,7 @@ async def on_claim(message: Message, i18n: I18nContext, settings: Settings, db: 
     cap = await service.may_file(db, settings, app_user, clock.now())
     if cap is not None:
         await state.clear()
-        await message.answer(cap_text(i18n, settings, cap), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(cap_text(i18n, settings, cap), reply_markup=main_menu(i18n)))
         return
     await start_flow(message, i18n, state, request_types)
 
@@ -213,38 +214,38 @@ async def on_type(
 async def on_text(message: Message, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
     error = domain.check_text(message.text)
     if error:
-        await message.answer(i18n.get(error, max=domain.TEXT_MAX))
+        await ignore_result(message.answer(i18n.get(error, max=domain.TEXT_MAX)))
         return
     await state.update_data(text=message.text)
     await state.set_state(ClaimFlow.attachments)
-    await message.answer(
+    await ignore_result(message.answer(
         i18n.get("claim-ask-attachments", max=settings.claim_attachments_limit),
         reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
-    )
+    ))
 
 
 async def on_text_media(message: Message, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
     if not message.caption or not message.caption.strip():
-        await message.answer(i18n.get("claim-media-only"))
+        await ignore_result(message.answer(i18n.get("claim-media-only")))
         return
     if len(message.caption) > domain.TEXT_MAX:
-        await message.answer(i18n.get("claim-text-too-long", max=domain.TEXT_MAX))
+        await ignore_result(message.answer(i18n.get("claim-text-too-long", max=domain.TEXT_MAX)))
         return
     # A photo or document with a caption: the caption is the text, the file the first attachment.
     await state.update_data(text=message.caption, attachments=[attachment_of(message)])
     await state.set_state(ClaimFlow.attachments)
-    await message.answer(
+    await ignore_result(message.answer(
         i18n.get("claim-attachment-added", count=1, max=settings.claim_attachments_limit),
         reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
-    )
+    ))
 
 
 async def on_text_other(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("claim-text-expected"))
+    await ignore_result(message.answer(i18n.get("claim-text-expected")))
 
 
 async def on_type_expected(message: Message, i18n: I18nContext, request_types: RequestTypes) -> None:
-    await message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n, request_types))
+    await ignore_result(message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n, request_types)))
 
 
 async def on_attachment(message: Message, i18n: I18nContext, settings: Settings, state: FSMContext) -> None:
@@ -253,18 +254,18 @@ async def on_attachment(message: Message, i18n: I18nContext, settings: Settings,
     keyboard = claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL)
     limit = settings.claim_attachments_limit
     if len(items) >= limit:
-        await message.answer(i18n.get("claim-cap-attachments", limit=limit), reply_markup=keyboard)
+        await ignore_result(message.answer(i18n.get("claim-cap-attachments", limit=limit), reply_markup=keyboard))
         return
     items.append(attachment_of(message))
     await state.update_data(attachments=items)
-    await message.answer(i18n.get("claim-attachment-added", count=len(items), max=limit), reply_markup=keyboard)
+    await ignore_result(message.answer(i18n.get("claim-attachment-added", count=len(items), max=limit), reply_markup=keyboard))
 
 
 async def on_attachment_other(message: Message, i18n: I18nContext) -> None:
-    await message.answer(
+    await ignore_result(message.answer(
         i18n.get("claim-attachment-expected"),
         reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
-    )
+    ))
 
 
 async def on_continue(callback: CallbackQuery, i18n: I18nContext, settings: Settings, state: FSMContext,
@@ -300,34 +301,34 @@ async def on_confirm(
                                       request_types)
     await state.clear()
     await callback.answer()
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await ignore_result(callback.message.edit_reply_markup(reply_markup=None))
     if isinstance(result, service.CapReached):
-        await callback.message.answer(cap_text(i18n, settings, result), reply_markup=main_menu(i18n))
+        await ignore_result(callback.message.answer(cap_text(i18n, settings, result), reply_markup=main_menu(i18n)))
         return
     if isinstance(result, service.UnknownType):  # the type left the registry while the draft was open
-        await callback.message.answer(i18n.get("button-outdated"), reply_markup=main_menu(i18n))
+        await ignore_result(callback.message.answer(i18n.get("button-outdated"), reply_markup=main_menu(i18n)))
         return
     claim = result.claim
     registered = from_iso(claim.registered_at)
-    await callback.message.answer(
+    await ignore_result(callback.message.answer(
         i18n.get("claim-registered", number=claim.number, type=i18n.get(name_key(claim.type)),
                  time=local_time(registered, settings.tz), tz=utc_offset_label(settings.tz, registered),
                  due=local_date(claim.due_date), term=term_text(i18n, claim.days, claim.days_kind)),
         reply_markup=main_menu(i18n),
-    )
+    ))
     await kick(scheduler)
 
 
 async def on_cancel(callback: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
     await callback.answer()
     assert isinstance(callback.message, Message)
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await ignore_result(callback.message.edit_reply_markup(reply_markup=None))
     current = await state.get_state()
     if current is None or not (current.startswith("ClaimFlow") or current.startswith("FollowUpFlow")):
-        await callback.message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n))
+        await ignore_result(callback.message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n)))
         return
     await state.clear()
-    await callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n))
+    await ignore_result(callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n)))
 
 
 async def on_stale_flow_button(callback: CallbackQuery, i18n: I18nContext) -> None:
@@ -340,13 +341,13 @@ async def on_stale_flow_button(callback: CallbackQuery, i18n: I18nContext) -> No
 async def on_myclaims(message: Message, i18n: I18nContext, settings: Settings, db: Database, clock: Clock, app_user: User) -> None:
     page = await service.my_claims(db, app_user, 0)
     if not page.total:
-        await message.answer(i18n.get("myclaims-empty"), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(i18n.get("myclaims-empty"), reply_markup=main_menu(i18n)))
         return
     if page.single is not None:  # one claim: its history at once, no list to step through
         text, markup = claim_view(i18n, settings, page.single, 0, 0, clock.now(), with_back=False)
     else:
         text, markup = list_view(i18n, settings, page, clock.now())
-    await message.answer(text, reply_markup=markup)
+    await ignore_result(message.answer(text, reply_markup=markup))
 
 
 async def on_myclaims_page(
@@ -387,14 +388,14 @@ async def on_followup(
         return
     await callback.answer()
     if isinstance(result, service.ClaimClosed):
-        await callback.message.answer(i18n.get("followup-closed", number=result.claim.number))
+        await ignore_result(callback.message.answer(i18n.get("followup-closed", number=result.claim.number)))
         return
     if isinstance(result, service.CapReached):
-        await callback.message.answer(cap_text(i18n, settings, result))
+        await ignore_result(callback.message.answer(cap_text(i18n, settings, result)))
         return
     await state.set_state(FollowUpFlow.text)
     await state.set_data({"claim_id": result.claim.id})
-    await callback.message.answer(i18n.get("followup-ask", number=result.claim.number))
+    await ignore_result(callback.message.answer(i18n.get("followup-ask", number=result.claim.number)))
 
 
 async def on_followup_text(
@@ -404,31 +405,31 @@ async def on_followup_text(
     attachment = attachment_of(message)
     text = message.text if message.text is not None else message.caption
     if attachment is None and (text is None or not text.strip()):
-        await message.answer(i18n.get("followup-empty"))
+        await ignore_result(message.answer(i18n.get("followup-empty")))
         return
     if text is not None and len(text) > domain.TEXT_MAX:
-        await message.answer(i18n.get("claim-text-too-long", max=domain.TEXT_MAX))
+        await ignore_result(message.answer(i18n.get("claim-text-too-long", max=domain.TEXT_MAX)))
         return
     data = await state.get_data()
     now = clock.now()
     result = await service.add_followup(db, settings, scheduler.t, app_user, int(data["claim_id"]),
                                         text if text and text.strip() else None, [attachment] if attachment else [], now)
     if isinstance(result, service.CapReached) and result.cap == "attachments":
-        await message.answer(cap_text(i18n, settings, result))  # the text alone may still be sent
+        await ignore_result(message.answer(cap_text(i18n, settings, result)))  # the text alone may still be sent
         return
     await state.clear()
     if isinstance(result, service.NotYours):
-        await message.answer(i18n.get("button-outdated"), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(i18n.get("button-outdated"), reply_markup=main_menu(i18n)))
     elif isinstance(result, service.ClaimClosed):
-        await message.answer(i18n.get("followup-closed", number=result.claim.number), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(i18n.get("followup-closed", number=result.claim.number), reply_markup=main_menu(i18n)))
     elif isinstance(result, service.CapReached):
-        await message.answer(cap_text(i18n, settings, result), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(cap_text(i18n, settings, result), reply_markup=main_menu(i18n)))
     else:
-        await message.answer(
+        await ignore_result(message.answer(
             i18n.get("followup-saved", number=result.claim.number, time=local_time(result.at, settings.tz),
                      tz=utc_offset_label(settings.tz, result.at)),
             reply_markup=main_menu(i18n),
-        )
+        ))
         await kick(scheduler)
 
 

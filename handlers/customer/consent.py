@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.consent import DecisionOutcome, has_active_consent
 from bot.policy import PolicyLibrary
 from bot.scheduler import Scheduler, operator_translator
+from bot.session import ignore_result
 from handlers.customer.views import consent_view, notice_text, receipt_args, send_consent_notice, withdraw_confirm_keyboard
 from handlers.filters import MenuButton
 from handlers.keyboards import ConsentAction, ConsentCb, main_menu
@@ -33,7 +34,7 @@ async def show_current_notice(callback: CallbackQuery, i18n: I18nContext, settin
     message = callback.message
     assert isinstance(message, Message)
     await callback.answer(i18n.get("button-outdated"))
-    await message.edit_reply_markup(reply_markup=None)
+    await ignore_result(message.edit_reply_markup(reply_markup=None))
     await send_consent_notice(message, i18n, settings, policies)
 
 
@@ -41,7 +42,7 @@ async def on_consent(
     message: Message, i18n: I18nContext, settings: Settings, policies: PolicyLibrary, db: Database, app_user: User
 ) -> None:
     text, markup = consent_view(i18n, settings, policies, await consent.decisions(db, app_user.id))
-    await message.answer(text, reply_markup=markup)
+    await ignore_result(message.answer(text, reply_markup=markup))
 
 
 async def on_show(
@@ -75,8 +76,8 @@ async def on_decision(
         await callback.answer(i18n.get("consent-already-given", id=str(answer.record.id)), show_alert=True)
         return
     await callback.answer()
-    await message.edit_reply_markup(reply_markup=None)
-    await message.answer(i18n.get(RECEIPTS[decision], **receipt_args(answer.record, settings)), reply_markup=main_menu(i18n))
+    await ignore_result(message.edit_reply_markup(reply_markup=None))
+    await ignore_result(message.answer(i18n.get(RECEIPTS[decision], **receipt_args(answer.record, settings)), reply_markup=main_menu(i18n)))
 
 
 async def on_withdraw(
@@ -86,15 +87,15 @@ async def on_withdraw(
     assert isinstance(message, Message)
     await callback.answer()
     if not has_active_consent(await consent.latest_decision(db, app_user.id)):
-        await message.answer(i18n.get("consent-not-active"))
+        await ignore_result(message.answer(i18n.get("consent-not-active")))
         return
-    await message.answer(i18n.get("consent-withdraw-confirm"), reply_markup=withdraw_confirm_keyboard(i18n, callback_data.version))
+    await ignore_result(message.answer(i18n.get("consent-withdraw-confirm"), reply_markup=withdraw_confirm_keyboard(i18n, callback_data.version)))
 
 
 async def on_withdraw_keep(callback: CallbackQuery, i18n: I18nContext) -> None:
     assert isinstance(callback.message, Message)
     await callback.answer()
-    await callback.message.edit_text(i18n.get("consent-withdraw-kept"))
+    await ignore_result(callback.message.edit_text(i18n.get("consent-withdraw-kept")))
 
 
 async def on_withdraw_confirm(
@@ -103,7 +104,7 @@ async def on_withdraw_confirm(
 ) -> None:
     message = callback.message
     assert isinstance(message, Message)
-    await message.edit_reply_markup(reply_markup=None)
+    await ignore_result(message.edit_reply_markup(reply_markup=None))
     # One transaction: the record, the erasure, advertising off, the audit and the
     # operators' notice (bot/erasure.py); the outbox delivers the notice afterwards.
     record = await erasure.withdraw_consent(
@@ -115,7 +116,7 @@ async def on_withdraw_confirm(
         await callback.answer(i18n.get("consent-not-active"), show_alert=True)
         return
     await callback.answer()
-    await message.answer(i18n.get("consent-withdrawn-receipt", **receipt_args(record, settings)), reply_markup=main_menu(i18n))
+    await ignore_result(message.answer(i18n.get("consent-withdrawn-receipt", **receipt_args(record, settings)), reply_markup=main_menu(i18n)))
     await kick(scheduler)
 
 

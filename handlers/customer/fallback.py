@@ -8,6 +8,7 @@ from aiogram_i18n import I18nContext
 
 from bot import reachability
 from bot.clock import Clock
+from bot.session import ignore_result
 from handlers.keyboards import main_menu
 from handlers.routing import Router
 from storage.db import Database
@@ -24,11 +25,11 @@ async def on_unblocked(event: ChatMemberUpdated) -> None:
 
 
 async def on_edited(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("edited-ignored"))
+    await ignore_result(message.answer(i18n.get("edited-ignored")))
 
 
 async def on_anything(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("unknown-input"), reply_markup=main_menu(i18n))
+    await ignore_result(message.answer(i18n.get("unknown-input"), reply_markup=main_menu(i18n)))
 
 
 async def on_stale_button(callback: CallbackQuery, i18n: I18nContext) -> None:

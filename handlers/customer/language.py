@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.policy import PolicyLibrary
+from bot.session import ignore_result
 from handlers.customer.views import send_home, send_language_prompt
 from handlers.filters import MenuButton
 from handlers.keyboards import LanguageCb, main_menu
@@ -35,11 +36,11 @@ async def on_language_chosen(
     await callback.answer()
     message = callback.message
     assert isinstance(message, Message)
-    await message.edit_reply_markup(reply_markup=None)
+    await ignore_result(message.edit_reply_markup(reply_markup=None))
     if chosen.first_choice:
         await send_home(message, i18n, chosen.user, chosen.consent, policies, settings)
     else:
-        await message.answer(i18n.get("language-changed"), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(i18n.get("language-changed"), reply_markup=main_menu(i18n)))
 
 
 def create_router() -> Router:

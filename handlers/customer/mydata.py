@@ -20,6 +20,7 @@ from bot.formatting import esc, local_time, utc_offset_label
 from bot.my_data import MyData
 from bot.policy import PolicyLibrary
 from bot.request_types import REQUEST_TYPES, RequestTypes
+from bot.session import ignore_result
 from bot.validation import NAME_MAX, clean_email, clean_name, clean_phone
 from handlers.customer.views import ads_view, status_line
 from handlers.filters import Magic, MenuButton
@@ -90,7 +91,7 @@ async def save_field(
     # The service checks the rule again at saving: consent may have been withdrawn or processing blocked meanwhile.
     outcome = await corrections.correct(db, user_id=user.id, field=field, value=value, now=clock.now())
     await state.clear()
-    await message.answer(i18n.get(ANSWERS[outcome]), reply_markup=main_menu(i18n))
+    await ignore_result(message.answer(i18n.get(ANSWERS[outcome]), reply_markup=main_menu(i18n)))
 
 
 async def on_mydata(
@@ -98,7 +99,7 @@ async def on_mydata(
     clock: Clock, app_user: User, request_types: RequestTypes,
 ) -> None:
     text, markup = mydata_view(i18n, settings, policies, await my_data.view(db, app_user, clock.now()), request_types)
-    await message.answer(text, reply_markup=markup)
+    await ignore_result(message.answer(text, reply_markup=markup))
 
 
 async def on_export(
@@ -109,11 +110,11 @@ async def on_export(
     payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     await callback.answer()
     assert callback.message is not None and callback.bot is not None
-    await callback.bot.send_document(
+    await ignore_result(callback.bot.send_document(
         callback.message.chat.id,
         BufferedInputFile(payload, filename=f"my-data-{app_user.id}.json"),
         caption=i18n.get("mydata-export-caption", time=local_time(now, settings.tz), tz=utc_offset_label(settings.tz, now)),
-    )
+    ))
 
 
 async def on_edit(
@@ -129,15 +130,15 @@ async def on_edit(
     chat_id = message.chat.id
     if callback_data.action is MyDataAction.NAME:
         await state.set_state(Correction.full_name)
-        await callback.bot.send_message(chat_id, i18n.get("mydata-ask-name", max=NAME_MAX), reply_markup=cancel_keyboard(i18n, with_delete=bool(app_user.full_name)))
+        await ignore_result(callback.bot.send_message(chat_id, i18n.get("mydata-ask-name", max=NAME_MAX), reply_markup=cancel_keyboard(i18n, with_delete=bool(app_user.full_name))))
     elif callback_data.action is MyDataAction.EMAIL:
         await state.set_state(Correction.email)
-        await callback.bot.send_message(chat_id, i18n.get("mydata-ask-email"), reply_markup=cancel_keyboard(i18n, with_delete=bool(app_user.email)))
+        await ignore_result(callback.bot.send_message(chat_id, i18n.get("mydata-ask-email"), reply_markup=cancel_keyboard(i18n, with_delete=bool(app_user.email))))
     else:
         await state.set_state(Correction.phone)
-        await callback.bot.send_message(chat_id, i18n.get("mydata-ask-phone"), reply_markup=share_phone_keyboard(i18n))
+        await ignore_result(callback.bot.send_message(chat_id, i18n.get("mydata-ask-phone"), reply_markup=share_phone_keyboard(i18n)))
         if app_user.phone:
-            await callback.bot.send_message(chat_id, i18n.get("mydata-delete-value-button"), reply_markup=cancel_keyboard(i18n, with_delete=True))
+            await ignore_result(callback.bot.send_message(chat_id, i18n.get("mydata-delete-value-button"), reply_markup=cancel_keyboard(i18n, with_delete=True)))
 
 
 async def on_delete_value(
@@ -146,25 +147,25 @@ async def on_delete_value(
     field = FIELD_BY_STATE[str(await state.get_state())]
     await callback.answer()
     assert isinstance(callback.message, Message)
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await ignore_result(callback.message.edit_reply_markup(reply_markup=None))
     await save_field(callback.message, i18n, state, db, clock, app_user, field, None)
 
 
 async def on_cancel_button(callback: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
     await callback.answer()
     assert isinstance(callback.message, Message)
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await ignore_result(callback.message.edit_reply_markup(reply_markup=None))
     if await state.get_state() is None:
-        await callback.message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n))
+        await ignore_result(callback.message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n)))
         return
     await state.clear()
-    await callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n))
+    await ignore_result(callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n)))
 
 
 async def on_name(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
     name = clean_name(message.text)
     if name is None:
-        await message.answer(i18n.get("mydata-name-invalid", max=NAME_MAX))
+        await ignore_result(message.answer(i18n.get("mydata-name-invalid", max=NAME_MAX)))
         return
     await save_field(message, i18n, state, db, clock, app_user, "full_name", name)
 
@@ -172,7 +173,7 @@ async def on_name(message: Message, i18n: I18nContext, state: FSMContext, db: Da
 async def on_email(message: Message, i18n: I18nContext, state: FSMContext, db: Database, clock: Clock, app_user: User) -> None:
     email = clean_email(message.text)
     if email is None:
-        await message.answer(i18n.get("mydata-email-invalid"))
+        await ignore_result(message.answer(i18n.get("mydata-email-invalid")))
         return
     await save_field(message, i18n, state, db, clock, app_user, "email", email)
 
@@ -182,17 +183,17 @@ async def on_contact(message: Message, i18n: I18nContext, state: FSMContext, db:
     phone = clean_phone(message.contact.phone_number)
     # Only the user's own number: a forwarded contact card of someone else is refused.
     if message.contact.user_id != app_user.id or phone is None:
-        await message.answer(i18n.get("mydata-phone-not-own"), reply_markup=share_phone_keyboard(i18n))
+        await ignore_result(message.answer(i18n.get("mydata-phone-not-own"), reply_markup=share_phone_keyboard(i18n)))
         return
     await save_field(message, i18n, state, db, clock, app_user, "phone", phone)
 
 
 async def on_phone_other(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("mydata-phone-use-button"), reply_markup=share_phone_keyboard(i18n))
+    await ignore_result(message.answer(i18n.get("mydata-phone-use-button"), reply_markup=share_phone_keyboard(i18n)))
 
 
 async def on_not_text(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("mydata-text-expected"))
+    await ignore_result(message.answer(i18n.get("mydata-text-expected")))
 
 
 def create_router() -> Router:

@@ -12,6 +12,7 @@ from aiogram_i18n import I18nContext
 from bot.config import Settings
 from bot.formatting import esc, local_date
 from bot.policy import PolicyDocument, PolicyLibrary, PolicyVersion, paginate
+from bot.session import ignore_result
 from handlers.filters import MenuButton
 from handlers.keyboards import PolicyAction, PolicyCb
 from handlers.routing import Router
@@ -116,7 +117,7 @@ def section_view(
 
 async def on_policy(message: Message, i18n: I18nContext, policies: PolicyLibrary) -> None:
     text, markup = toc_view(i18n, policies.current, i18n.locale, policies)
-    await message.answer(text, reply_markup=markup)
+    await ignore_result(message.answer(text, reply_markup=markup))
 
 
 async def on_policy_button(
@@ -144,13 +145,13 @@ async def on_policy_button(
     else:
         await callback.answer()
         assert callback.message is not None and callback.bot is not None
-        await callback.bot.send_document(
+        await ignore_result(callback.bot.send_document(
             callback.message.chat.id,
             BufferedInputFile(document.text.encode("utf-8"), filename=f"policy-{version.version}-{document.language}.txt"),
             caption=i18n.get(
                 "policy-file-caption", operator=esc(settings.operator_name_in(i18n.locale)), date=local_date(version.effective_date)
             ) + other_language_note(i18n, document),
-        )
+        ))
 
 
 def create_router() -> Router:

@@ -11,6 +11,7 @@ from bot import consent
 from bot.config import Settings
 from bot.formatting import esc
 from bot.policy import PolicyLibrary
+from bot.session import ignore_result
 from handlers.customer.views import send_home, send_language_prompt
 from handlers.filters import MenuButton
 from handlers.keyboards import main_menu
@@ -32,18 +33,18 @@ async def on_start(
 
 
 async def on_help(message: Message, i18n: I18nContext, settings: Settings) -> None:
-    await message.answer(
+    await ignore_result(message.answer(
         i18n.get("help", operator=esc(settings.operator_name_in(i18n.locale)), contact=esc(settings.operator_contact)),
         reply_markup=main_menu(i18n),
-    )
+    ))
 
 
 async def on_cancel(message: Message, i18n: I18nContext, state: FSMContext) -> None:
     if await state.get_state() is None:
-        await message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n)))
         return
     await state.clear()
-    await message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n))
+    await ignore_result(message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n)))
 
 
 def create_router() -> Router:

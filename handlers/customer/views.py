@@ -13,6 +13,7 @@ from bot.consent import ConsentStatus, consent_status, has_active_consent, rende
 from bot.formatting import esc, local_date, local_time, utc_offset_label
 from bot.i18n import language_from_code
 from bot.policy import PolicyLibrary
+from bot.session import ignore_result
 from handlers.keyboards import (
     AdsCb, ConsentAction, ConsentCb, PolicyAction, PolicyCb, inline_markup,
     language_keyboard, main_menu,
@@ -29,7 +30,7 @@ CONSENT_HISTORY_SHOWN = 10
 
 async def send_language_prompt(message: Message, i18n: I18nContext, app_user: User) -> None:
     suggested = language_from_code(app_user.telegram_language)
-    await message.answer(i18n.get("language-prompt"), reply_markup=language_keyboard(i18n, suggested))
+    await ignore_result(message.answer(i18n.get("language-prompt"), reply_markup=language_keyboard(i18n, suggested)))
 
 
 async def send_home(
@@ -37,14 +38,14 @@ async def send_home(
 ) -> None:
     """Where /start leads a known user: the notice if consent is due, else a greeting and the menu."""
     if status is ConsentStatus.NONE:
-        await message.answer(i18n.get("welcome-new", operator=esc(settings.operator_name_in(i18n.locale))), reply_markup=main_menu(i18n))
+        await ignore_result(message.answer(i18n.get("welcome-new", operator=esc(settings.operator_name_in(i18n.locale))), reply_markup=main_menu(i18n)))
         await send_consent_notice(message, i18n, settings, policies)
         return
-    await message.answer(i18n.get("welcome-back", name=esc(user.display_name)), reply_markup=main_menu(i18n))
+    await ignore_result(message.answer(i18n.get("welcome-back", name=esc(user.display_name)), reply_markup=main_menu(i18n)))
     if status is ConsentStatus.OUTDATED:
-        await message.answer(
+        await ignore_result(message.answer(
             i18n.get("consent-outdated-reminder", version=local_date(policies.current.effective_date))
-        )
+        ))
         await send_consent_notice(message, i18n, settings, policies)
 
 
@@ -73,7 +74,7 @@ def notice_keyboard(i18n: I18nContext, policies: PolicyLibrary) -> InlineKeyboar
 
 
 async def send_consent_notice(message: Message, i18n: I18nContext, settings: Settings, policies: PolicyLibrary) -> None:
-    await message.answer(notice_text(i18n, settings, policies), reply_markup=notice_keyboard(i18n, policies))
+    await ignore_result(message.answer(notice_text(i18n, settings, policies), reply_markup=notice_keyboard(i18n, policies)))
 
 
 def receipt_args(record: ConsentRecord, settings: Settings) -> dict[str, str]:

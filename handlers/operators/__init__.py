@@ -16,12 +16,13 @@ from aiogram.types import CallbackQuery, Message
 from bot.clock import Clock, SystemClock
 from bot.operators import OperatorDirectory
 from bot.scheduler import Scheduler
+from bot.session import ignore_result
 from handlers.filters import IsOperator, Magic
 from handlers.routing import Router
 
 
 async def on_anonymous_admin(message: Message, scheduler: Scheduler) -> None:
-    await message.reply(scheduler.t("desk-anonymous-admin"))
+    await ignore_result(message.reply(scheduler.t("desk-anonymous-admin")))
 
 
 def _refusal(scheduler: Scheduler, operators_known: bool) -> str:
@@ -33,7 +34,7 @@ async def on_stranger_command(message: Message, bot: Bot, scheduler: Scheduler, 
     command = (message.text or "").split(maxsplit=1)[0]
     if "@" in command and command.partition("@")[2].lower() != ((await bot.me()).username or "").lower():
         return  # a command for another bot in the chat is none of ours
-    await message.reply(_refusal(scheduler, operators_known))
+    await ignore_result(message.reply(_refusal(scheduler, operators_known)))
 
 
 async def on_stranger_button(callback: CallbackQuery, scheduler: Scheduler, operators_known: bool) -> None:
@@ -41,7 +42,7 @@ async def on_stranger_button(callback: CallbackQuery, scheduler: Scheduler, oper
 
 
 async def on_help(message: Message, scheduler: Scheduler) -> None:
-    await message.answer(scheduler.t("desk-help"))
+    await ignore_result(message.answer(scheduler.t("desk-help")))
 
 
 def create_operators_router(admin_chat_id: int, *capabilities: Router, clock: Clock | None = None,

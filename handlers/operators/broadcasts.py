@@ -16,6 +16,7 @@ from bot.broadcaster import Broadcaster, Progress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.policy import PolicyLibrary
+from bot.session import ignore_result
 from handlers.keyboards import BroadcastAction, BroadcastCb
 from handlers.operators.broadcast_views import (  # BroadcastViews: re-exported for bot/app.py
     BroadcastViews,
@@ -60,7 +61,7 @@ async def on_broadcast(
 ) -> None:
     parsed = parse_args(command.args)
     if message.reply_to_message is None or parsed is None or message.from_user is None:
-        await message.answer(i18n.get("bc-usage"))
+        await ignore_result(message.answer(i18n.get("bc-usage")))
         return
     kind, ids = parsed
     draft = await broadcasting.draft(
@@ -69,21 +70,21 @@ async def on_broadcast(
         policy_version=policies.current.version, paid=settings.broadcast_paid,
     )
     if kind is None:
-        await message.answer(
+        await ignore_result(message.answer(
             i18n.get("bc-choose-audience", id=draft.broadcast.id), reply_markup=audience_keyboard(i18n, draft.broadcast.id)
-        )
+        ))
         return
     text, markup = confirmation(i18n, _views(broadcaster), draft)
-    await message.answer(text, reply_markup=markup)
+    await ignore_result(message.answer(text, reply_markup=markup))
 
 
 async def on_broadcasts(message: Message, i18n: I18nContext, db: Database, broadcaster: Broadcaster) -> None:
     items = await broadcasting.recent(db, 10)
     if not items:
-        await message.answer(i18n.get("bc-list-empty"))
+        await ignore_result(message.answer(i18n.get("bc-list-empty")))
         return
     text, markup = listing(i18n, _views(broadcaster), items)
-    await message.answer(text, reply_markup=markup)
+    await ignore_result(message.answer(text, reply_markup=markup))
 
 
 async def on_audience(callback: CallbackQuery, callback_data: BroadcastCb, i18n: I18nContext, db: Database,
@@ -94,7 +95,7 @@ async def on_audience(callback: CallbackQuery, callback_data: BroadcastCb, i18n:
         return
     await callback.answer()
     text, markup = confirmation(i18n, _views(broadcaster), draft)
-    await callback.message.edit_text(text, reply_markup=markup)
+    await ignore_result(callback.message.edit_text(text, reply_markup=markup))
 
 
 async def on_discard(callback: CallbackQuery, callback_data: BroadcastCb, i18n: I18nContext, db: Database) -> None:
@@ -102,7 +103,7 @@ async def on_discard(callback: CallbackQuery, callback_data: BroadcastCb, i18n: 
         await callback.answer(i18n.get("button-outdated"), show_alert=True)
         return
     await callback.answer()
-    await callback.message.edit_text(i18n.get("bc-discarded", id=callback_data.id))
+    await ignore_result(callback.message.edit_text(i18n.get("bc-discarded", id=callback_data.id)))
 
 
 async def on_confirm(callback: CallbackQuery, callback_data: BroadcastCb, i18n: I18nContext, db: Database,
@@ -122,7 +123,7 @@ async def on_confirm(callback: CallbackQuery, callback_data: BroadcastCb, i18n: 
     text, markup = _views(broadcaster).progress(
         started.broadcast, Progress(counts=started.counts, rate=0.0, eta_seconds=None)
     )
-    await message.edit_text(text, reply_markup=markup)
+    await ignore_result(message.edit_text(text, reply_markup=markup))
 
 
 async def on_cancel(callback: CallbackQuery, callback_data: BroadcastCb, i18n: I18nContext, db: Database,
@@ -155,7 +156,7 @@ async def on_retry_failed(callback: CallbackQuery, callback_data: BroadcastCb, i
     text, markup = _views(broadcaster).progress(
         retried.broadcast, Progress(counts=retried.counts, rate=0.0, eta_seconds=None)
     )
-    await message.edit_text(text, reply_markup=markup)
+    await ignore_result(message.edit_text(text, reply_markup=markup))
 
 
 def create_router() -> Router:

@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.formatting import esc, local_date, local_time
 from bot.request_types import RequestTypes, name_key
 from bot.scheduler import Scheduler
+from bot.session import ignore_result
 from handlers.filters import Magic
 from handlers.operators.cards import refresh_card
 from handlers.keyboards import (
@@ -202,7 +203,7 @@ async def notify_user(
         body = esc(scheduler.settings.authorised_body_in(language))
         args["appeal"] = scheduler.core.get("compliance-refusal-appeal", language, body=body)
     try:
-        await bot.send_message(claim.user_id, scheduler.core.get(key, language, number=claim.number, **args))
+        await ignore_result(bot.send_message(claim.user_id, scheduler.core.get(key, language, number=claim.number, **args)))
     except TelegramForbiddenError:
         return "blocked"
     except TelegramAPIError as error:
@@ -273,7 +274,7 @@ async def _after_transition(
     t = scheduler.t
     claim = result.claim
     if claim is None:
-        await target.answer(t("op-not-found"))
+        await ignore_result(target.answer(t("op-not-found")))
         return t("op-not-found")
     if not result.ok:
         if result.why == "needs_reason":
@@ -326,7 +327,7 @@ async def on_card_button(
         claim = await store.get(db, callback_data.claim_id)
         if claim is not None:
             for text in await history_text(db, scheduler, settings, claim, clock.now()):
-                await target.answer(text)
+                await ignore_result(target.answer(text))
         return
     now = clock.now()
     if action is ClaimOpAction.TAKE:
@@ -343,7 +344,7 @@ async def on_card_button(
         await callback.answer()
     if result.ok and action in (ClaimOpAction.CLOSE_DUPLICATE, ClaimOpAction.CLOSE_WITHDRAWN):
         try:
-            await target.edit_reply_markup(reply_markup=None)  # the reasons' buttons are spent
+            await ignore_result(target.edit_reply_markup(reply_markup=None))  # the reasons' buttons are spent
         except TelegramAPIError:
             pass
 
@@ -351,7 +352,7 @@ async def on_card_button(
 async def _command_claim(message: Message, command: CommandObject, db: Database, scheduler: Scheduler) -> tuple[Claim | None, str]:
     claim, rest = await resolve(db, message, command.args)
     if claim is None:
-        await message.answer(scheduler.t("op-not-found"))
+        await ignore_result(message.answer(scheduler.t("op-not-found")))
     return claim, rest
 
 
@@ -386,7 +387,7 @@ async def on_refuse(message: Message, command: CommandObject, operator: desk.Ope
     t = scheduler.t
     claim, reason = await resolve(db, message, command.args)
     if claim is None or not reason or len(reason) > desk.REASON_MAX:
-        await message.answer(t("op-refuse-usage") if claim is not None or not command.args else t("op-not-found"))
+        await ignore_result(message.answer(t("op-refuse-usage") if claim is not None or not command.args else t("op-not-found")))
         return
     result = await desk.refuse(db, claim.id, operator, clock.now(), reason)
     await _after_transition(result, "refuse", message, bot, db, settings, scheduler, clock, operator)
@@ -417,7 +418,7 @@ async def on_operator_message(message: Message, operator: desk.Operator, bot: Bo
     received = await desk.receive(db, incoming, operator, clock.now())
     claim, draft = received.claim, received.draft
     if received.outcome == "not_a_claim":
-        await message.reply(t("op-reply-not-a-claim"))
+        await ignore_result(message.reply(t("op-reply-not-a-claim")))
     elif received.outcome == "note_notice" and claim is not None:
         await say(message, db, claim, t("desk-note-kept", number=claim.number))
     elif received.outcome in ("draft", "closed") and claim is not None and draft is not None:
@@ -435,7 +436,7 @@ async def _edit(message: Message, text: str, markup: object = None) -> None:
     """Turn the preview into its outcome; the same outcome twice (a retry that failed the same
     way) is no error."""
     try:
-        await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+        await ignore_result(message.edit_text(text, reply_markup=markup))  # type: ignore[arg-type]
     except TelegramBadRequest as error:
         if "not modified" not in error.message:
             raise
@@ -517,11 +518,11 @@ async def _answer_list(message: Message, scheduler: Scheduler, settings: Setting
                        page: tuple[int, list[Claim]], title_key: str, empty_key: str) -> None:
     total, claims = page
     if not total:
-        await message.answer(scheduler.t(empty_key))
+        await ignore_result(message.answer(scheduler.t(empty_key)))
         return
     lines = [scheduler.t(title_key, count=total)] + [line(scheduler, settings, c, now) for c in claims]
     for text in chunks(lines):
-        await message.answer(text)
+        await ignore_result(message.answer(text))
 
 
 async def on_claims(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler) -> None:
@@ -540,7 +541,7 @@ async def on_history(message: Message, command: CommandObject, db: Database, clo
     claim, _ = await _command_claim(message, command, db, scheduler)
     if claim is not None:
         for text in await history_text(db, scheduler, settings, claim, clock.now()):
-            await message.answer(text)
+            await ignore_result(message.answer(text))
 
 
 async def on_stats(message: Message, db: Database, clock: Clock, settings: Settings, scheduler: Scheduler,
@@ -552,12 +553,12 @@ async def on_stats(message: Message, db: Database, clock: Clock, settings: Setti
     by_type = "\n".join([t("request-types-stats-title")] + [
         t("request-types-stats-line", type=t(name_key(code)), count=count) for code, count in stats.by_type.items()
     ])
-    await message.answer(t(
+    await ignore_result(message.answer(t(
         "op-stats", total=stats.total, **stats.by_status,
         median=domain.format_duration(t, stats.median_first_reply) if stats.median_first_reply is not None else t("op-stats-none"),
         on_time=t("op-stats-share", percent=round(share * 100), answered=stats.answered_on_time, counted=stats.answered_counted)
         if share is not None else t("op-stats-none"),
-    ) + "\n\n" + by_type)
+    ) + "\n\n" + by_type))
 
 
 async def on_other_command(message: Message) -> None:

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.formatting import esc
 from bot.request_types import name_key
 from bot.scheduler import Scheduler
+from bot.session import ignore_result
 from handlers.keyboards import ErasureAction, ErasureCb, erasure_confirm_markup
 from handlers.operators.cards import refresh_card
 from handlers.routing import Router
@@ -63,16 +64,16 @@ async def ask(target: Message, scheduler: Scheduler, claim: Claim | None, action
     t = scheduler.t
     name = NAMES[action]
     if claim is None:
-        await target.answer(t("erasure-op-usage", command=name))
+        await ignore_result(target.answer(t("erasure-op-usage", command=name)))
         return
     if claim.type != REQUEST_TYPE[action]:
-        await target.answer(t("erasure-op-wrong-type", number=claim.number, type=t(name_key(claim.type)),
-                              command=name))
+        await ignore_result(target.answer(t("erasure-op-wrong-type", number=claim.number, type=t(name_key(claim.type)),
+                              command=name)))
         return
-    await target.answer(
+    await ignore_result(target.answer(
         t(f"erasure-op-{name}-confirm", number=claim.number, user_id=str(claim.user_id)),
         reply_markup=erasure_confirm_markup(t, claim.id, action),
-    )
+    ))
 
 
 async def on_command(message: Message, command: CommandObject, db: Database, scheduler: Scheduler) -> None:
@@ -89,7 +90,7 @@ async def on_ask_button(callback: CallbackQuery, callback_data: ErasureCb, db: D
 async def on_cancel(callback: CallbackQuery, scheduler: Scheduler) -> None:
     assert isinstance(callback.message, Message)
     await callback.answer()
-    await callback.message.edit_text(scheduler.t("erasure-op-cancelled"), reply_markup=None)
+    await ignore_result(callback.message.edit_text(scheduler.t("erasure-op-cancelled"), reply_markup=None))
 
 
 async def on_confirm(
@@ -115,7 +116,7 @@ async def on_confirm(
     else:
         text = t(f"erasure-op-{outcome.result.value.replace('_', '-')}", number=number, command=NAMES[action],
                  type=t(name_key(outcome.claim.type)) if outcome.claim else "?")
-    await callback.message.edit_text(text, reply_markup=None)
+    await ignore_result(callback.message.edit_text(text, reply_markup=None))
     if outcome.result is erasure.Result.DONE:
         await scheduler.kick()  # the customer's notice is in the outbox
     if outcome.claim is not None and (before is None or outcome.claim.version != before.version):

@@ -31,6 +31,7 @@ from bot.live_policies import LivePolicies
 from bot.policy import PolicyError, PolicyLibrary, PolicyVersion, load_policy_library
 from bot.policy_diff import diff_versions
 from bot.publishing import PublishRefused
+from bot.session import ignore_result
 from handlers.filters import Magic
 from handlers.keyboards import PublishAction, PublishCb
 from handlers.routing import Router
@@ -134,9 +135,9 @@ def _is_policy_file(message: Message) -> bool:
 
 async def on_policy_file(message: Message, bot: Bot, settings: Settings, i18n: I18nContext) -> None:
     try:
-        await message.reply(await _stage_document(message, bot, settings, i18n))
+        await ignore_result(message.reply(await _stage_document(message, bot, settings, i18n)))
     except PolicyError as error:
-        await message.reply(i18n.get("pp-error", error=policy_error_text(i18n, error)))
+        await ignore_result(message.reply(i18n.get("pp-error", error=policy_error_text(i18n, error))))
 
 
 async def on_publish(
@@ -153,12 +154,12 @@ async def on_publish(
         publishing.check_effective_date(date, policies, today)
         candidate = publishing.prepare_from_staging(settings.policy_dir, version)
     except PublishRefused as refused:
-        await message.answer(refusal_text(i18n, refused))
+        await ignore_result(message.answer(refusal_text(i18n, refused)))
         return
     except PolicyError as error:
-        await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)) + "\n\n" + i18n.get("pp-usage"))
+        await ignore_result(message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)) + "\n\n" + i18n.get("pp-usage")))
         return
-    await message.answer(staff_diff(i18n, policies, candidate, today), reply_markup=confirm_keyboard(i18n, version))
+    await ignore_result(message.answer(staff_diff(i18n, policies, candidate, today), reply_markup=confirm_keyboard(i18n, version)))
 
 
 async def on_withdraw_command(
@@ -167,12 +168,12 @@ async def on_withdraw_command(
     version = (command.args or "").strip()
     target = policies.get(version) if version else None
     if target is None or not policies.is_scheduled(target):
-        await message.answer(i18n.get("pp-refused-not-scheduled") + "\n\n" + i18n.get("pp-usage"))
+        await ignore_result(message.answer(i18n.get("pp-refused-not-scheduled") + "\n\n" + i18n.get("pp-usage")))
         return
-    await message.answer(
+    await ignore_result(message.answer(
         i18n.get("pp-withdraw-question", version=local_date(target.effective_date)),
         reply_markup=withdraw_keyboard(i18n, version),
-    )
+    ))
 
 
 async def on_versions(
@@ -214,7 +215,7 @@ async def on_versions(
                     callback_data=PublishCb(action=PublishAction.REVIEW, version=version.version),
                 )
     builder.adjust(1)
-    await message.answer("\n".join(lines), reply_markup=builder.as_markup())
+    await ignore_result(message.answer("\n".join(lines), reply_markup=builder.as_markup()))
 
 
 async def on_button(
@@ -239,7 +240,7 @@ async def on_button(
     if action is PublishAction.DISCARD:
         await callback.answer()
         publishing.discard_prepared(settings.policy_dir, callback_data.version)
-        await message.edit_text(i18n.get("pp-discarded", version=local_date(effective)))
+        await ignore_result(message.edit_text(i18n.get("pp-discarded", version=local_date(effective))))
         return
     if action in (PublishAction.WITHDRAW, PublishAction.WITHDRAW_CONFIRM, PublishAction.WITHDRAW_KEEP):
         await _on_withdraw_button(callback, callback_data, message, settings, i18n, db, clock, policies, live_policies, broadcaster)
@@ -249,14 +250,14 @@ async def on_button(
             candidate = publishing.load_candidate(settings.policy_dir, callback_data.version)
         except PolicyError as error:
             await callback.answer()
-            await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)))
+            await ignore_result(message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error))))
             return
         if candidate is None:
             await callback.answer(i18n.get("button-outdated"), show_alert=True)
             return
         await callback.answer()
         today = _today(clock, settings)
-        await message.answer(staff_diff(i18n, policies, candidate, today), reply_markup=confirm_keyboard(i18n, callback_data.version))
+        await ignore_result(message.answer(staff_diff(i18n, policies, candidate, today), reply_markup=confirm_keyboard(i18n, callback_data.version)))
         return
     # Confirmed.
     try:
@@ -267,16 +268,16 @@ async def on_button(
         )
     except PublishRefused as refused:
         await callback.answer()
-        await message.answer(refusal_text(i18n, refused))  # a message: alerts take no HTML and 200 characters
+        await ignore_result(message.answer(refusal_text(i18n, refused)))  # a message: alerts take no HTML and 200 characters
         return
     except PolicyError as error:
         await callback.answer()
-        await message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error)))
+        await ignore_result(message.answer(i18n.get("pp-error", error=policy_error_text(i18n, error))))
         return
     live_policies.replace(published.library)
     await callback.answer()
     key = "pp-published-scheduled" if published.scheduled else "pp-published"
-    await message.edit_text(i18n.get(key, version=local_date(published.version.effective_date)))
+    await ignore_result(message.edit_text(i18n.get(key, version=local_date(published.version.effective_date))))
     started = await broadcasts.get(db, published.broadcast_id)
     assert started is not None
     text, markup = broadcaster.views.progress(  # type: ignore[attr-defined]
@@ -298,11 +299,11 @@ async def _on_withdraw_button(
     date = local_date(target.effective_date)
     if callback_data.action is PublishAction.WITHDRAW:
         await callback.answer()
-        await message.answer(i18n.get("pp-withdraw-question", version=date), reply_markup=withdraw_keyboard(i18n, target.version))
+        await ignore_result(message.answer(i18n.get("pp-withdraw-question", version=date), reply_markup=withdraw_keyboard(i18n, target.version)))
         return
     if callback_data.action is PublishAction.WITHDRAW_KEEP:
         await callback.answer()
-        await message.edit_text(i18n.get("pp-withdraw-kept", version=date))
+        await ignore_result(message.edit_text(i18n.get("pp-withdraw-kept", version=date)))
         return
     try:
         withdrawn = await publishing.withdraw_version(
@@ -311,13 +312,13 @@ async def _on_withdraw_button(
         )
     except PublishRefused as refused:
         await callback.answer()
-        await message.answer(refusal_text(i18n, refused))
+        await ignore_result(message.answer(refusal_text(i18n, refused)))
         return
     live_policies.replace(withdrawn.library)
     if withdrawn.broadcast_id is not None:
         broadcaster.cancel(withdrawn.broadcast_id)
     await callback.answer()
-    await message.edit_text(i18n.get("pp-withdrawn", version=date))
+    await ignore_result(message.edit_text(i18n.get("pp-withdrawn", version=date)))
 
 
 def create_router() -> Router:

@@ -10,7 +10,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import GetMyShortDescription, GetUpdates, SendDocument, SendMessage, SendPoll
+from aiogram.methods import EditMessageText, GetMyShortDescription, GetUpdates, SendDocument, SendMessage, SendPoll
 from aiogram.methods.base import Response
 from aiogram.types import (
     BotShortDescription,
@@ -18,11 +18,12 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LoginUrl,
+    Message,
     UserChatBoosts,
 )
 from aiohttp import FormData
 
-from bot.session import BotSession
+from bot.session import BotSession, SentMessage, ignore_result
 
 
 def test_pydantic_forgets_an_unused_response_model_but_the_session_keeps_its_own() -> None:
@@ -121,3 +122,32 @@ def test_an_error_answer_to_a_message_with_a_keyboard_still_raises_as_in_aiogram
     method = SendMessage(chat_id=5, text="x", reply_markup=keyboard)
     with pytest.raises(TelegramBadRequest, match="chat not found"):
         session.check_response(bot, method, 400, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}))
+
+
+async def test_a_reply_awaited_with_ignore_result_is_checked_but_its_message_not_built() -> None:
+    session, bot = BotSession(), Bot("42:TEST")
+    keyboard = {"inline_keyboard": [[{"text": "Иә", "callback_data": "yes"}]]}
+    method = SendMessage(chat_id=5, text="Тілді таңдаңыз")
+    results: list[object] = []
+
+    async def answered(status: int, content: str) -> None:
+        results.append(session.check_response(bot, method, status, content).result)
+
+    await ignore_result(answered(200, _sent_message(keyboard)))
+    assert type(results[-1]) is SentMessage and results[-1].message_id == 7  # type: ignore[attr-defined]
+
+    # The same answer to a caller that reads it: aiogram's Message, chat and keyboard built and bound.
+    await answered(200, _sent_message(keyboard))
+    assert type(results[-1]) is Message and results[-1].chat.bot is bot  # type: ignore[attr-defined]
+
+    # An edit of an inline message answers True, and errors raise exactly as they do without it.
+    edit = EditMessageText(inline_message_id="abc", text="x")
+
+    async def edited() -> None:
+        results.append(session.check_response(bot, edit, 200, json.dumps({"ok": True, "result": True})).result)
+
+    await ignore_result(edited())
+    assert results[-1] is True
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await ignore_result(answered(400, json.dumps(
+            {"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"})))
