@@ -81,6 +81,7 @@ HOT_TYPES: tuple[type[BaseModel], ...] = (
 
 
 _PLAIN = frozenset({str, int, bool, float})
+_TREES = frozenset({dict, list})
 
 # Set while a call awaited through ignore_result is made (a context variable: the call runs in
 # the caller's task, through the session's middlewares, retries included).
@@ -160,9 +161,11 @@ class BotSession(AiohttpSession):
         # None is never sent (aiogram's form drops it too); leaving it out of the dump saves
         # walking it, e.g. the dozen empty fields of every keyboard button.
         for key, value in method.model_dump(warnings=False, exclude_none=True).items():
-            # A plain str, int, bool or float is what prepare_value would return unchanged (its
-            # subclasses, such as enums, and Default and file markers still go through it).
-            prepared = value if value.__class__ in _PLAIN else self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            # A plain str, int, bool or float is what prepare_value would return unchanged, and a
+            # dict or list (a dumped keyboard, entities) orjson walks below (subclasses, such as
+            # enums, and Default and file markers still go through prepare_value here).
+            kind = value.__class__
+            prepared = value if kind in _PLAIN or kind in _TREES else self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 # What aiogram's form leaves out. False, 0 and [] it sends (as "false", "0", "[]"),
                 # and so does the body: a poll's is_anonymous=False or allowed_updates=[] mean something.
@@ -171,9 +174,25 @@ class BotSession(AiohttpSession):
         if files:
             return None
         try:
-            return orjson.dumps(fields)
-        except TypeError:  # orjson.JSONEncodeError: e.g. a lone surrogate, which json escapes
-            return json.dumps(fields).encode()
+            # orjson refuses what only aiogram's walk knows how to send (a Default marker, a
+            # file, a datetime, which it would otherwise write as ISO text) with a TypeError.
+            return orjson.dumps(fields, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        except TypeError:  # orjson.JSONEncodeError: that, or a lone surrogate, which json escapes
+            return self._walked_body(bot, fields)
+
+    def _walked_body(self, bot: Bot, fields: dict[str, Any]) -> bytes | None:
+        """The body with every dict and list walked by aiogram's prepare_value, as aiogram would."""
+        files: dict[str, Any] = {}
+        walked = {
+            key: self.prepare_value(value, bot=bot, files=files, _dumps_json=False) if value.__class__ in _TREES else value
+            for key, value in fields.items()
+        }
+        if files:
+            return None
+        try:
+            return orjson.dumps(walked)
+        except TypeError:  # a lone surrogate
+            return json.dumps(walked).encode()
 
     def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData | BytesPayload:  # type: ignore[override]
         body = self.json_body(bot, method)

@@ -5,20 +5,33 @@ from __future__ import annotations
 import gc
 import json
 import weakref
+from datetime import datetime, timezone
 
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import EditMessageText, GetMyShortDescription, GetUpdates, SendDocument, SendMessage, SendPoll
+from aiogram.methods import (
+    EditMessageText,
+    GetMyShortDescription,
+    GetUpdates,
+    RestrictChatMember,
+    SendDocument,
+    SendMediaGroup,
+    SendMessage,
+    SendPoll,
+)
 from aiogram.methods.base import Response
 from aiogram.types import (
     BotShortDescription,
     BufferedInputFile,
+    ChatPermissions,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     LoginUrl,
     Message,
+    ReplyParameters,
     UserChatBoosts,
 )
 from aiohttp import FormData
@@ -81,6 +94,28 @@ def test_the_json_body_keeps_false_zero_and_empty_lists_as_the_form_does() -> No
     assert poll["is_anonymous"] is False and poll["correct_option_id"] == 0
     updates = json.loads(session.build_form_data(bot, GetUpdates(offset=0, allowed_updates=[]))._value)  # type: ignore[union-attr]
     assert updates == {"offset": 0, "allowed_updates": []}
+
+
+def test_nested_defaults_files_and_times_in_a_json_body_are_sent_as_aiogram_sends_them() -> None:
+    # Dicts and lists go to orjson as they are; what orjson can't write goes through aiogram's walk.
+    session = BotSession()
+    reply = ReplyParameters(message_id=3)  # allow_sending_without_reply is the bot's default
+    with_default = Bot("42:TEST", default=DefaultBotProperties(allow_sending_without_reply=True))
+    body = session.json_body(with_default, SendMessage(chat_id=5, text="x", reply_parameters=reply))
+    assert body is not None and json.loads(body)["reply_parameters"] == {"message_id": 3, "allow_sending_without_reply": True}
+    body = session.json_body(Bot("42:TEST"), SendMessage(chat_id=5, text="x", reply_parameters=reply))
+    assert body is not None and json.loads(body)["reply_parameters"] == {"message_id": 3}
+
+    album = [InputMediaPhoto(media=BufferedInputFile(b"\xff\xd8", "a.jpg")), InputMediaPhoto(media="file-id-2")]
+    assert session.json_body(Bot("42:TEST"), SendMediaGroup(chat_id=5, media=album)) is None  # a file inside a list: a form
+
+    when = datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc)
+    body = session.json_body(Bot("42:TEST"), SendMessage(chat_id=5, text="x", reply_markup=InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="a", callback_data="b")]]), entities=[]))
+    assert body is not None and json.loads(body)["entities"] == []
+    restricted = json.loads(session.json_body(Bot("42:TEST"), RestrictChatMember(  # type: ignore[arg-type]
+        chat_id=-100, user_id=5, permissions=ChatPermissions(can_send_messages=False), until_date=when)))
+    assert restricted["until_date"] == str(round(when.timestamp()))  # a Unix time, as aiogram sends it
 
 
 def test_a_text_orjson_refuses_still_goes_as_escaped_json() -> None:
