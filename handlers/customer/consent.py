@@ -122,6 +122,9 @@ async def on_withdraw_confirm(
 
 def create_router() -> Router:
     router = Router(name="consent")
+    # Every button of this router is a ConsentCb: the other buttons skip its handlers after one
+    # check here instead of one unpacking of their data per handler.
+    router.callback_query.filter(ConsentCb.filter())
     router.message.register(on_consent, Command("consent"))
     router.message.register(on_consent, MenuButton("menu-consent"))
     router.callback_query.register(on_show, ConsentCb.filter(F.action == ConsentAction.SHOW))

@@ -198,6 +198,9 @@ async def on_not_text(message: Message, i18n: I18nContext) -> None:
 
 def create_router() -> Router:
     router = Router(name="mydata")
+    # Every button of this router is a MyDataCb: the other buttons skip its handlers after one
+    # check here instead of one unpacking of their data per handler.
+    router.callback_query.filter(MyDataCb.filter())
     router.message.register(on_mydata, MenuButton("menu-mydata"))
     router.message.register(on_mydata, Command("mydata"))
     router.callback_query.register(on_export, MyDataCb.filter(F.action == MyDataAction.EXPORT))
