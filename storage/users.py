@@ -108,8 +108,8 @@ async def touch_customer(
         f"SELECT {_CUSTOMER_COLUMNS}, {NAMES_NEEDED_SQL} AS names_needed FROM users WHERE id = ?", (user_id,)
     )
     live = (first_name, last_name, username)
-    stamp = to_iso(now)
     if row is None:
+        stamp = to_iso(now)
         await db.execute(
             "INSERT INTO users (id, telegram_language, first_name, created_at, updated_at) VALUES (?, ?, '', ?, ?)",
             (user_id, telegram_language, stamp, stamp),
@@ -126,6 +126,7 @@ async def touch_customer(
         else:
             wanted = ("", None, None, telegram_language)
         if not stored.reachable or wanted != (stored.first_name, stored.last_name, stored.username, stored.telegram_language):
+            stamp = to_iso(now)
             await db.execute(
                 "UPDATE users SET first_name = ?, last_name = ?, username = ?, telegram_language = ?, reachable = 1, "
                 "unreachable_reason = NULL, updated_at = ? WHERE id = ?",
@@ -135,6 +136,8 @@ async def touch_customer(
                 stored, first_name=wanted[0], last_name=wanted[1], username=wanted[2], telegram_language=wanted[3],
                 reachable=True, unreachable_reason=None, updated_at=stamp,
             )
+    if live == (stored.first_name, stored.last_name, stored.username):
+        return stored  # the usual case while the names are kept
     return replace(stored, first_name=first_name, last_name=last_name, username=username)
 
 
