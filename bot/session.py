@@ -12,7 +12,10 @@ On aiogram's public API:
    every later call a cache hit; there are at most as many as Bot API methods.
 3. JSON is written and read with orjson (the session's public `json_loads`); a body orjson
    refuses (a lone surrogate in a text) falls back to the standard library's encoder.
-4. A call awaited through `ignore_result` (a handler's reply it does not read) is checked as
+4. A pressed button's update carries the message's inline keyboard, which the bot sent: the
+   keyboards sent lately are kept by their JSON, and a keyboard in an update that is exactly one
+   of them is that object, not validated button by button again (`SENT_KEYBOARDS` of them).
+5. A call awaited through `ignore_result` (a handler's reply it does not read) is checked as
    every call is, errors raised as aiogram raises them, but a sent or edited message in its
    answer is read only as far as its message_id (`SentMessage`), not built into Message,
    Chat, User, entity and button objects: most of the work of a Bot API call, for nothing.
@@ -29,6 +32,7 @@ import json
 from collections.abc import Awaitable
 from contextvars import ContextVar
 from http import HTTPStatus
+from collections import OrderedDict
 from typing import Any, ClassVar, cast
 
 from aiogram import Bot, __version__ as aiogram_version
@@ -82,6 +86,9 @@ HOT_TYPES: tuple[type[BaseModel], ...] = (
 
 _PLAIN = frozenset({str, int, bool, float})
 _TREES = frozenset({dict, list})
+# Inline keyboards kept for the updates of their buttons: the bot's keyboards are few (menus,
+# notices, steps of a flow, pages), so the last few hundred cover the buttons people press.
+SENT_KEYBOARDS = 512
 
 # Set while a call awaited through ignore_result is made (a context variable: the call runs in
 # the caller's task, through the session's middlewares, retries included).
@@ -126,6 +133,7 @@ class BotSession(AiohttpSession):
         kwargs.setdefault("json_loads", orjson.loads)
         super().__init__(*args, limit=limit, **kwargs)
         self._keep_alive = KeepAliveTransport(limit)
+        self._sent_keyboards: OrderedDict[bytes, InlineKeyboardMarkup] = OrderedDict()
 
     @classmethod
     def response_model(cls, returning: Any) -> type[Response[Any]]:
@@ -173,12 +181,49 @@ class BotSession(AiohttpSession):
             fields[key] = prepared
         if files:
             return None
+        markup = getattr(method, "reply_markup", None)
+        if isinstance(markup, InlineKeyboardMarkup) and _echoed_as_sent(markup):
+            self._keep_keyboard(fields["reply_markup"], markup)
         try:
             # orjson refuses what only aiogram's walk knows how to send (a Default marker, a
             # file, a datetime, which it would otherwise write as ISO text) with a TypeError.
             return orjson.dumps(fields, option=orjson.OPT_PASSTHROUGH_DATETIME)
         except TypeError:  # orjson.JSONEncodeError: that, or a lone surrogate, which json escapes
             return self._walked_body(bot, fields)
+
+    def _keep_keyboard(self, dumped: Any, markup: InlineKeyboardMarkup) -> None:
+        try:
+            key = orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # something only aiogram's walk writes: such a keyboard is not kept
+            return
+        self._sent_keyboards[key] = markup
+        self._sent_keyboards.move_to_end(key)
+        if len(self._sent_keyboards) > SENT_KEYBOARDS:
+            self._sent_keyboards.popitem(last=False)
+
+    def _with_sent_keyboards(self, bot: Bot, model: type[Response[Any]], content: str) -> Response[Any] | None:
+        """getUpdates' answer with each pressed button's keyboard that is exactly one the bot sent
+        taken as that object (pydantic takes an instance of the field's model as it is); None if
+        the answer is not a plain successful one (then aiogram's own check reads it)."""
+        try:
+            data = self.json_loads(content)
+        except Exception:  # noqa: BLE001 - aiogram's own check reports it as it always does
+            return None
+        updates = data.get("result") if isinstance(data, dict) and data.get("ok") is True else None
+        if not isinstance(updates, list):
+            return None
+        for update in updates:
+            query = update.get("callback_query") if isinstance(update, dict) else None
+            message = query.get("message") if isinstance(query, dict) else None
+            markup = message.get("reply_markup") if isinstance(message, dict) else None
+            if isinstance(markup, dict):
+                sent = self._sent_keyboards.get(orjson.dumps(markup, option=orjson.OPT_SORT_KEYS))
+                if sent is not None:
+                    message["reply_markup"] = sent
+        try:
+            return model.model_validate(data, context={"bot": bot})
+        except ValidationError:
+            return None
 
     def _walked_body(self, bot: Bot, fields: dict[str, Any]) -> bytes | None:
         """The body with every dict and list walked by aiogram's prepare_value, as aiogram would."""
@@ -216,6 +261,10 @@ class BotSession(AiohttpSession):
             if answer is not None and answer.ok and answer.result is not None:
                 return cast(Response[TelegramType], answer)
         model = self.response_model(method.__returning__)  # held here, so aiogram's lookup is a cache hit
+        if status_code == HTTPStatus.OK and isinstance(method, GetUpdates) and self._sent_keyboards:
+            updates = self._with_sent_keyboards(bot, model, content)
+            if updates is not None:
+                return cast(Response[TelegramType], updates)
         markup = getattr(method, "reply_markup", None)
         if status_code == HTTPStatus.OK and isinstance(markup, InlineKeyboardMarkup) and _echoed_as_sent(markup):
             # A sent or edited message comes back with its inline keyboard, which is the one

@@ -186,3 +186,30 @@ async def test_a_reply_awaited_with_ignore_result_is_checked_but_its_message_not
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
         await ignore_result(answered(400, json.dumps(
             {"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"})))
+
+
+def test_a_pressed_buttons_keyboard_that_the_bot_sent_is_the_object_sent() -> None:
+    session, bot = BotSession(), Bot("42:TEST")
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text="Даю согласие", callback_data="consent:accept:2026-01-01")],
+        [InlineKeyboardButton(text="Политика", url="https://example.kz/policy")],
+    ])
+    assert session.json_body(bot, SendMessage(chat_id=5, text="Уведомление", reply_markup=keyboard)) is not None
+
+    def pressed(markup: dict) -> str:  # Telegram's key order need not be ours
+        message = {"message_id": 7, "date": 1_764_000_000, "chat": {"id": 5, "type": "private", "first_name": "Айгүл"},
+                   "text": "Уведомление", "reply_markup": markup}
+        query = {"id": "1", "from": {"id": 5, "is_bot": False, "first_name": "Айгүл"}, "chat_instance": "c",
+                 "data": "consent:accept:2026-01-01", "message": message}
+        return json.dumps({"ok": True, "result": [{"update_id": 1, "callback_query": query}]})
+
+    echoed = {"inline_keyboard": [[{"callback_data": "consent:accept:2026-01-01", "text": "Даю согласие"}],
+                                  [{"url": "https://example.kz/policy", "text": "Политика"}]]}
+    update = session.check_response(bot, GetUpdates(), 200, pressed(echoed)).result[0]
+    assert update.callback_query.message.reply_markup is keyboard
+    assert update.callback_query.bot is bot and update.callback_query.message.chat.bot is bot  # the rest as aiogram builds it
+
+    # A keyboard the bot did not send exactly (here: another button's text) is validated as usual.
+    changed = {"inline_keyboard": [[{"callback_data": "consent:accept:2026-01-01", "text": "Келісім беремін"}]]}
+    other = session.check_response(bot, GetUpdates(), 200, pressed(changed)).result[0].callback_query.message.reply_markup
+    assert other is not keyboard and other.inline_keyboard[0][0].text == "Келісім беремін"
