@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
@@ -28,6 +29,10 @@ from storage.db import Database
 
 Row = tuple[str | None, str]  # (state, data as JSON text)
 EMPTY: Row = (None, "{}")  # what a key without a row holds
+
+
+def _state_name(state: StateType) -> str | None:
+    return state.state if isinstance(state, State) else state
 
 
 def _key(key: StorageKey) -> str:
@@ -72,10 +77,15 @@ class SQLiteStorage(BaseStorage):
         self._remember(name, new_row)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        value = state.state if isinstance(state, State) else state
         name = _key(key)
         row = await self._row(name)
-        await self._write(name, row, (value, row[1]))
+        await self._write(name, row, (_state_name(state), row[1]))
+
+    async def set_state_and_data(self, key: StorageKey, state: StateType, data: Mapping[str, Any]) -> None:
+        """Both in one write, where aiogram's FSMContext makes two (set_state, then set_data)."""
+        name = _key(key)
+        row = await self._row(name)
+        await self._write(name, row, (_state_name(state), fsm.dump_data(dict(data))))
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(_key(key)))[0]
@@ -97,3 +107,18 @@ class SQLiteStorage(BaseStorage):
     async def close(self) -> None:
         # The database belongs to the application, which closes it.
         self._rows.clear()
+
+
+async def set_state_and_data(context: FSMContext, state: StateType, data: Mapping[str, Any]) -> None:
+    """Move a conversation to `state` with `data`: one write with this bot's storage; with any
+    other storage, FSMContext's set_state and set_data."""
+    if isinstance(context.storage, SQLiteStorage):
+        await context.storage.set_state_and_data(context.key, state, data)
+        return
+    await context.set_state(state)
+    await context.set_data(data)
+
+
+async def clear_state(context: FSMContext) -> None:
+    """FSMContext.clear() (no state, no data) in one write instead of two."""
+    await set_state_and_data(context, None, {})

@@ -21,8 +21,9 @@ from bot import customer_claims as service
 from bot.clock import Clock
 from bot.config import Settings
 from bot.deadlines import WorkingCalendar, days_left
-from bot.request_types import RequestTypes, name_key
 from bot.formatting import esc, local_date, local_time, utc_offset_label
+from bot.fsm_storage import clear_state, set_state_and_data
+from bot.request_types import RequestTypes, name_key
 from bot.scheduler import Scheduler
 from bot.session import ignore_result
 from handlers.filters import Magic, MenuButton
@@ -165,10 +166,8 @@ def claim_view(
 
 
 async def start_flow(message: Message, i18n: I18nContext, state: FSMContext, request_types: RequestTypes) -> None:
-    # A new state with empty data replaces whatever flow the user was in (as clear() would,
-    # in two writes instead of three).
-    await state.set_state(ClaimFlow.type)
-    await state.set_data({})
+    # A new state with empty data replaces whatever flow the user was in: one write.
+    await set_state_and_data(state, ClaimFlow.type, {})
     await ignore_result(message.answer(i18n.get("claim-choose-type"), reply_markup=claim_types_keyboard(i18n, request_types)))
 
 
@@ -179,7 +178,7 @@ async def on_claim(message: Message, i18n: I18nContext, settings: Settings, db: 
                    app_user: User, request_types: RequestTypes) -> None:
     cap = await service.may_file(db, settings, app_user, clock.now())
     if cap is not None:
-        await state.clear()
+        await clear_state(state)
         await ignore_result(message.answer(cap_text(i18n, settings, cap), reply_markup=main_menu(i18n)))
         return
     await start_flow(message, i18n, state, request_types)
@@ -197,12 +196,11 @@ async def on_type(
     # A request pressed in /mydata's menu comes here without /claim: the caps are checked here too.
     cap = await service.may_file(db, settings, app_user, clock.now())
     if cap is not None:
-        await state.clear()
+        await clear_state(state)
         await show(callback, cap_text(i18n, settings, cap), None, fresh=fresh)
         return
     days, kind = domain.limit_for(settings, callback_data.type, request_types)
-    await state.set_state(ClaimFlow.text)
-    await state.set_data({"type": callback_data.type, "attachments": []})
+    await set_state_and_data(state, ClaimFlow.text, {"type": callback_data.type, "attachments": []})
     # The list of types becomes the chosen type's prompt: no spent buttons left behind. A
     # request pressed in /mydata's menu leaves that menu as it is, for its other buttons.
     await show(callback, i18n.get(
@@ -216,8 +214,7 @@ async def on_text(message: Message, i18n: I18nContext, settings: Settings, state
     if error:
         await ignore_result(message.answer(i18n.get(error, max=domain.TEXT_MAX)))
         return
-    await state.update_data(text=message.text)
-    await state.set_state(ClaimFlow.attachments)
+    await set_state_and_data(state, ClaimFlow.attachments, {**await state.get_data(), "text": message.text})
     await ignore_result(message.answer(
         i18n.get("claim-ask-attachments", max=settings.claim_attachments_limit),
         reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
@@ -232,8 +229,9 @@ async def on_text_media(message: Message, i18n: I18nContext, settings: Settings,
         await ignore_result(message.answer(i18n.get("claim-text-too-long", max=domain.TEXT_MAX)))
         return
     # A photo or document with a caption: the caption is the text, the file the first attachment.
-    await state.update_data(text=message.caption, attachments=[attachment_of(message)])
-    await state.set_state(ClaimFlow.attachments)
+    await set_state_and_data(
+        state, ClaimFlow.attachments, {**await state.get_data(), "text": message.caption, "attachments": [attachment_of(message)]}
+    )
     await ignore_result(message.answer(
         i18n.get("claim-attachment-added", count=1, max=settings.claim_attachments_limit),
         reply_markup=claim_flow_keyboard(i18n, ClaimFlowAction.CONTINUE, ClaimFlowAction.CANCEL),
@@ -273,7 +271,7 @@ async def on_continue(callback: CallbackQuery, i18n: I18nContext, settings: Sett
     await callback.answer()
     data = await state.get_data()
     if data["type"] not in request_types:  # the type left the registry (a restart) while the draft was open
-        await state.clear()
+        await clear_state(state)
         await show(callback, i18n.get("button-outdated"), None)
         return
     days, kind = domain.limit_for(settings, data["type"], request_types)
@@ -299,7 +297,7 @@ async def on_confirm(
     # Committed first (with the operators' card in the outbox), told second.
     result = await service.file_claim(db, settings, work_calendar, scheduler.t, app_user, i18n.locale, draft, clock.now(),
                                       request_types)
-    await state.clear()
+    await clear_state(state)
     await callback.answer()
     await ignore_result(callback.message.edit_reply_markup(reply_markup=None))
     if isinstance(result, service.CapReached):
@@ -327,7 +325,7 @@ async def on_cancel(callback: CallbackQuery, i18n: I18nContext, state: FSMContex
     if current is None or not (current.startswith("ClaimFlow") or current.startswith("FollowUpFlow")):
         await ignore_result(callback.message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n)))
         return
-    await state.clear()
+    await clear_state(state)
     await ignore_result(callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n)))
 
 
@@ -393,8 +391,7 @@ async def on_followup(
     if isinstance(result, service.CapReached):
         await ignore_result(callback.message.answer(cap_text(i18n, settings, result)))
         return
-    await state.set_state(FollowUpFlow.text)
-    await state.set_data({"claim_id": result.claim.id})
+    await set_state_and_data(state, FollowUpFlow.text, {"claim_id": result.claim.id})
     await ignore_result(callback.message.answer(i18n.get("followup-ask", number=result.claim.number)))
 
 
@@ -417,7 +414,7 @@ async def on_followup_text(
     if isinstance(result, service.CapReached) and result.cap == "attachments":
         await ignore_result(message.answer(cap_text(i18n, settings, result)))  # the text alone may still be sent
         return
-    await state.clear()
+    await clear_state(state)
     if isinstance(result, service.NotYours):
         await ignore_result(message.answer(i18n.get("button-outdated"), reply_markup=main_menu(i18n)))
     elif isinstance(result, service.ClaimClosed):

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.corrections import CorrectionOutcome, Refusal
 from bot.formatting import esc, local_time, utc_offset_label
+from bot.fsm_storage import clear_state
 from bot.my_data import MyData
 from bot.policy import PolicyLibrary
 from bot.request_types import REQUEST_TYPES, RequestTypes
@@ -90,7 +91,7 @@ async def save_field(
 ) -> None:
     # The service checks the rule again at saving: consent may have been withdrawn or processing blocked meanwhile.
     outcome = await corrections.correct(db, user_id=user.id, field=field, value=value, now=clock.now())
-    await state.clear()
+    await clear_state(state)
     await ignore_result(message.answer(i18n.get(ANSWERS[outcome]), reply_markup=main_menu(i18n)))
 
 
@@ -158,7 +159,7 @@ async def on_cancel_button(callback: CallbackQuery, i18n: I18nContext, state: FS
     if await state.get_state() is None:
         await ignore_result(callback.message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n)))
         return
-    await state.clear()
+    await clear_state(state)
     await ignore_result(callback.message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n)))
 
 

@@ -10,6 +10,7 @@ from aiogram_i18n import I18nContext
 from bot import consent
 from bot.config import Settings
 from bot.formatting import esc
+from bot.fsm_storage import clear_state
 from bot.policy import PolicyLibrary
 from bot.session import ignore_result
 from handlers.customer.views import send_home, send_language_prompt
@@ -24,7 +25,7 @@ async def on_start(
     message: Message, i18n: I18nContext, app_user: User, db: Database, policies: PolicyLibrary,
     settings: Settings, state: FSMContext,
 ) -> None:
-    await state.clear()
+    await clear_state(state)
     if app_user.language is None:
         await send_language_prompt(message, i18n, app_user)
         return
@@ -43,7 +44,7 @@ async def on_cancel(message: Message, i18n: I18nContext, state: FSMContext) -> N
     if await state.get_state() is None:
         await ignore_result(message.answer(i18n.get("nothing-to-cancel"), reply_markup=main_menu(i18n)))
         return
-    await state.clear()
+    await clear_state(state)
     await ignore_result(message.answer(i18n.get("cancelled"), reply_markup=main_menu(i18n)))
 
 

@@ -233,6 +233,38 @@ async def test_each_fsm_write_is_one_statement(tmp_path: Path) -> None:
         await db.close()
 
 
+async def test_a_flow_step_and_a_clear_are_one_write_each(tmp_path: Path) -> None:
+    """set_state_and_data / clear_state: the step's state and data in one statement, where
+    FSMContext's set_state + set_data (or clear()) would make two; other storages get those two."""
+    from aiogram.fsm.context import FSMContext
+    from aiogram.fsm.storage.base import StorageKey
+    from aiogram.fsm.storage.memory import MemoryStorage
+
+    from bot.fsm_storage import clear_state, set_state_and_data
+
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    context = FSMContext(SQLiteStorage(db, ManualClock(NOW)), StorageKey(bot_id=1, chat_id=5, user_id=5))
+    try:
+        await context.get_state()
+        statements: list[str] = []
+        db.connection.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+        await set_state_and_data(context, "ClaimFlow:text", {"type": "claim"})
+        assert statements == ["INSERT"]
+        assert await context.get_state() == "ClaimFlow:text" and await context.get_data() == {"type": "claim"}
+        await clear_state(context)
+        assert statements == ["INSERT", "DELETE"]
+        db.connection.set_trace_callback(None)
+        assert await db.fetch_value("SELECT count(*) FROM fsm_states") == 0
+    finally:
+        await db.close()
+
+    elsewhere = FSMContext(MemoryStorage(), StorageKey(bot_id=1, chat_id=5, user_id=5))
+    await set_state_and_data(elsewhere, "ClaimFlow:text", {"type": "claim"})
+    assert await elsewhere.get_state() == "ClaimFlow:text" and await elsewhere.get_data() == {"type": "claim"}
+    await clear_state(elsewhere)
+    assert await elsewhere.get_state() is None and await elsewhere.get_data() == {}
+
+
 async def test_checkpoints_run_beside_the_bots_statements_not_inside_commits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
