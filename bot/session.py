@@ -10,8 +10,11 @@ On aiogram's public API:
    garbage collector regularly frees them and the next call builds the schema again (a costly
    step, repeated over and over under load). Keeping each one used makes
    every later call a cache hit; there are at most as many as Bot API methods.
-3. JSON is written and read with orjson (the session's public `json_loads`); a body orjson
-   refuses (a lone surrogate in a text) falls back to the standard library's encoder.
+3. JSON is written and read with orjson (the session's public `json_loads`). Dicts and lists
+   (keyboards, entities) are written by orjson as they are; a body holding something orjson
+   refuses (a Default marker or a file inside, a datetime, a lone surrogate) is walked by
+   aiogram's `prepare_value` (a file then makes it a form) and, if need be, written by the
+   standard library's encoder.
 4. A pressed button's update carries the message's inline keyboard, which the bot sent: the
    keyboards sent lately are kept by their JSON, and a keyboard in an update that is exactly one
    of them is that object, not validated button by button again (`SENT_KEYBOARDS` of them).
@@ -103,8 +106,9 @@ class SentMessage(BaseModel):
     message_id: int
 
 
-# Answers read as SentMessage under ignore_result (aiogram's `__returning__` of sendMessage,
-# copyMessage's is MessageId, already small; editMessage* return Message, or True for inline messages).
+# What ignore_result reads an answer as, by aiogram's `__returning__`: sendMessage and the other
+# sends return a Message; editMessage* a Message, or True for an inline message. (copyMessage's
+# MessageId is small already.)
 _LEAN_ANSWERS: dict[Any, Any] = {Message: SentMessage, Message | bool: SentMessage | bool}
 
 
