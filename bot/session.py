@@ -32,10 +32,10 @@ them.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Awaitable
 from contextvars import ContextVar
 from http import HTTPStatus
-from collections import OrderedDict
 from typing import Any, ClassVar, cast
 
 from aiogram import Bot, __version__ as aiogram_version
@@ -58,10 +58,10 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
     ErrorEvent,
     InlineKeyboardButton,
-    Message,
     InlineKeyboardMarkup,
     KeyboardButton,
     LinkPreviewOptions,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     ReplyParameters,
@@ -122,6 +122,14 @@ async def ignore_result(call: Awaitable[Any]) -> None:
         await call
     finally:
         _result_ignored.reset(token)
+
+
+def _validated(bot: Bot, model: type[Response[Any]], data: dict[str, Any]) -> Response[Any] | None:
+    """A successful answer as aiogram validates it (bound to `bot`), or None if it does not fit."""
+    try:
+        return model.model_validate(data, context={"bot": bot})
+    except ValidationError:
+        return None
 
 
 def _echoed_as_sent(markup: InlineKeyboardMarkup) -> bool:
@@ -209,11 +217,8 @@ class BotSession(AiohttpSession):
         """getUpdates' answer with each pressed button's keyboard that is exactly one the bot sent
         taken as that object (pydantic takes an instance of the field's model as it is); None if
         the answer is not a plain successful one (then aiogram's own check reads it)."""
-        try:
-            data = self.json_loads(content)
-        except Exception:  # noqa: BLE001 - aiogram's own check reports it as it always does
-            return None
-        updates = data.get("result") if isinstance(data, dict) and data.get("ok") is True else None
+        data = self._successful_answer(content)
+        updates = data.get("result") if data is not None else None
         if not isinstance(updates, list):
             return None
         for update in updates:
@@ -224,10 +229,16 @@ class BotSession(AiohttpSession):
                 sent = self._sent_keyboards.get(orjson.dumps(markup, option=orjson.OPT_SORT_KEYS))
                 if sent is not None:
                     message["reply_markup"] = sent
+        return _validated(bot, model, data)
+
+    def _successful_answer(self, content: str) -> dict[str, Any] | None:
+        """Telegram's answer as parsed JSON if it is a success (`"ok": true`), else None: then
+        aiogram's own check reads it and reports what is wrong, as it always does."""
         try:
-            return model.model_validate(data, context={"bot": bot})
-        except ValidationError:
+            data = self.json_loads(content)
+        except Exception:  # noqa: BLE001 - aiogram's own check reports it
             return None
+        return data if isinstance(data, dict) and data.get("ok") is True else None
 
     def _walked_body(self, bot: Bot, fields: dict[str, Any]) -> bytes | None:
         """The body with every dict and list walked by aiogram's prepare_value, as aiogram would."""
@@ -275,17 +286,13 @@ class BotSession(AiohttpSession):
             # just sent: the object already built is used instead of building every button again
             # (pydantic takes an instance of the field's model as it is). Anything unexpected,
             # and every error, goes through aiogram's own check below.
-            try:
-                data = self.json_loads(content)
-            except Exception:  # noqa: BLE001 - aiogram's own check below reports it as it always does
-                data = None
-            result = data.get("result") if isinstance(data, dict) and data.get("ok") is True else None
+            data = self._successful_answer(content)
+            result = data.get("result") if data is not None else None
             if isinstance(result, dict) and isinstance(result.get("reply_markup"), dict):
                 result["reply_markup"] = markup
-                try:
-                    return model.model_validate(data, context={"bot": bot})
-                except ValidationError:
-                    pass
+                answer = _validated(bot, model, data)
+                if answer is not None:
+                    return cast(Response[TelegramType], answer)
         return super().check_response(bot, method, status_code, content)
 
     @classmethod
